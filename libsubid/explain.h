@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A verdict in words: what was refused, why, and what would fix it, on one
+ * line. Pure: formats into the caller's buffer.
+ */
+#ifndef IDGATE_EXPLAIN_H
+#define IDGATE_EXPLAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decide.h"
+
+struct idg_explain {
+    enum idg_kind kind;
+    const char *name; /* the caller's login name, or NULL */
+    const struct idg_caller *caller;
+    uint32_t pid;
+    const struct idg_target *target;
+    const struct idg_extent *ext;
+    size_t n_ext;
+    const struct idg_allotment *allot; /* sorted */
+    size_t n_allot;
+    const char *where; /* the sources read, for "has none in ...": "/etc/subuid" */
+};
+
+/* "uid" or "gid". */
+const char *idg_kind_str(enum idg_kind k);
+
+const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
+                        const struct idg_verdict *v);
+
+/* "alice has 100000-165535 in /etc/subuid:3, 200000-200999 in ..." */
+size_t idg_explain_allotments(char *buf, size_t len, const struct idg_explain *x);
+
+/* "0-0 -> 1001-1001" for one extent. */
+int idg_extent_format(char *buf, size_t len, struct idg_extent e);
+
+#endif

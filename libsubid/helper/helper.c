@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * newuidmap/newgidmap, in the order of DESIGN.md "Helper core":
+ *   1. sanitize fds, environment, umask          (posture.c)
+ *   2. drop to the caller, keep one capability   (posture.c)
+ *   3. parse argv, read the sources as the caller
+ *   4. open the target once, gather its facts    (target.c)
+ *   5. decide                                    (../decide.c)
+ *   6. newgidmap: setgroups "deny" if needed     (mapwrite.c)
+ *   7. one write of the whole map                (mapwrite.c)
+ *   8. one audit line                            (audit.c)
+ * Nothing is read, parsed or opened before step 2 except argv[1], to learn
+ * which fd to keep.
+ */
+#define _GNU_SOURCE
+#include "helper.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../allotment.h"
+#include "../explain.h"
+#include "../request.h"
+#include "audit.h"
+#include "config.h"
+#include "mapwrite.h"
+#include "posture.h"
+#include "target.h"
+
+#define MSG_MAX 2048
+
+struct run {
+    enum idg_kind kind;
+    const char *prog;
+    struct idg_posture posture;
+    struct idg_audit audit;
+    char target_text[64];
+};
+
+static struct run run; /* for die(): one call, one audit line */
+
+__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
+{
+    char msg[MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: %s\n", run.prog, msg);
+    idg_audit_log(&run.audit, false, msg);
+    exit(EXIT_FAILURE);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: %s PID|fd:N INSIDE OUTSIDE COUNT [INSIDE OUTSIDE COUNT]...\n"
+            "Write the %s of a process in a new user namespace that you own.\n"
+            "\n"
+            "  PID       the target process; or fd:N, an inherited fd that is an\n"
+            "            open /proc/PID directory or a pidfd\n"
+            "  INSIDE    first %s inside the namespace\n"
+            "  OUTSIDE   first %s outside it: your own %s (COUNT 1), or ids allotted to\n"
+            "            you in %s\n"
+            "  COUNT     how many ids\n"
+            "\n"
+            "  --help     show this help\n"
+            "  --version  show the version\n"
+            "\n"
+            "See %s(1).\n",
+            run.prog, idg_map_file(run.kind), idg_kind_str(run.kind), idg_kind_str(run.kind),
+            idg_kind_str(run.kind), run.kind == IDG_KIND_UID ? IDG_SUBUID : IDG_SUBGID, run.prog);
+}
+
+struct bad_lines {
+    const char *name;
+};
+
+static void warn_bad_line(void *arg, const char *path, uint32_t line, enum idg_line_status st)
+{
+    struct bad_lines *b = arg;
+    fprintf(stderr, "%s: warning: %s:%u: line for %s ignored: %s; ask an administrator to fix it\n",
+            run.prog, path, line, b->name, idg_line_status_str(st));
+}
+
+/* Step 3: the caller's allotments from every file source for this kind. */
+static void read_sources(const struct idg_owner *owner, struct idg_allotments *a, char *where,
+                         size_t wlen)
+{
+    const char *paths[2] = {run.kind == IDG_KIND_UID ? IDG_SUBUID : IDG_SUBGID,
+                            run.kind == IDG_KIND_UID ? IDG_IDPERM_UIDS : IDG_IDPERM_GIDS};
+    struct bad_lines b = {owner->name ? owner->name : owner->uid_str};
+    snprintf(where, wlen, "%s", paths[0]);
+    for (size_t i = 0; i < 2; i++) {
+        struct idg_file_problem pb;
+        char why[512];
+        int r = idg_collect_allotments(paths[i], 0, owner, a, warn_bad_line, &b, &pb);
+        if (r == -ENOMEM)
+            die("out of memory while reading %s", paths[i]);
+        if (r < 0)
+            die("refusing to use %s: %s", paths[i], idg_file_problem_str(why, sizeof(why), paths[i], &pb));
+        if (i > 0 && pb.why != IDG_TRUST_MISSING) {
+            size_t l = strlen(where);
+            snprintf(where + l, wlen - l, " or %s", paths[i]);
+        }
+    }
+    idg_allotments_sort(a);
+}
+
+int idg_helper_main(enum idg_kind kind, int argc, char **argv)
+{
+    run.kind = kind;
+    run.prog = kind == IDG_KIND_UID ? "newuidmap" : "newgidmap";
+    run.audit.prog = run.prog;
+
+    /* 1. Only argv[1] is looked at first, and only to keep an fd:N open. */
+    struct idg_target_arg targ = {0};
+    int targ_rc = argc > 1 ? idg_parse_target(argv[1], &targ) : -EINVAL;
+    if (idg_sanitize_process(targ_rc == 0 && targ.is_fd ? (int)targ.value : -1) < 0) {
+        fprintf(stderr, "%s: cannot set up a clean process (fds, environment); refusing to run\n",
+                run.prog);
+        return EXIT_FAILURE;
+    }
+
+    /* 2. Privilege posture, before any file is read. */
+    int rc = idg_drop_privileges(kind == IDG_KIND_UID ? CAP_SETUID : CAP_SETGID, &run.posture);
+    run.audit.uid = run.posture.uid;
+    if (rc < 0) {
+        fprintf(stderr, "%s: cannot drop privileges safely (%s); refusing to run\n", run.prog,
+                strerror(-rc));
+        return EXIT_FAILURE;
+    }
+
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return EXIT_SUCCESS;
+    }
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("%s (idgate) %s\n", run.prog, IDG_VERSION);
+        return EXIT_SUCCESS;
+    }
+    if (argc > 1)
+        idg_sanitize(run.target_text, sizeof(run.target_text), argv[1]);
+    run.audit.target = run.target_text;
+
+    char msg[MSG_MAX];
+    if (run.posture.priv != IDG_PRIV_OK)
+        die("%s", idg_priv_problem(msg, sizeof(msg), run.prog, &run.posture));
+
+    /* 3. Arguments. */
+    if (argc < 5 || (argc - 2) % 3 != 0) {
+        usage(stderr);
+        die("expected PID|fd:N followed by INSIDE OUTSIDE COUNT triples; got %d argument%s",
+            argc - 1, argc == 2 ? "" : "s");
+    }
+    if (targ_rc < 0)
+        die("'%s' is not a process: give a decimal pid from 1 to %u, or fd:N", run.target_text,
+            IDG_PID_MAX);
+    size_t n = (size_t)(argc - 2) / 3;
+    struct idg_extent *ext = calloc(n, sizeof(*ext));
+    struct idg_grant *grants = calloc(n, sizeof(*grants));
+    if (!ext || !grants)
+        die("out of memory for %zu ranges", n);
+    struct idg_arg_error aerr;
+    if (idg_parse_extents(argv + 2, n, ext, &aerr) < 0)
+        die("%s", idg_arg_error_str(msg, sizeof(msg), &aerr));
+    run.audit.ext = ext;
+    run.audit.n_ext = n;
+
+    /* ...and the sources, as the caller. */
+    struct passwd *pw = getpwuid(run.posture.uid);
+    char *name = pw ? strdup(pw->pw_name) : NULL;
+    run.audit.name = name;
+    struct idg_caller caller = {.uid = run.posture.uid, .gid = run.posture.gid};
+    if (kind == IDG_KIND_UID) {
+        caller.own[caller.n_own++] = run.posture.uid;
+    } else {
+        caller.own[caller.n_own++] = run.posture.gid;
+        if (pw && pw->pw_gid != run.posture.gid)
+            caller.own[caller.n_own++] = pw->pw_gid;
+    }
+    struct idg_owner owner;
+    idg_owner_init(&owner, name, run.posture.uid);
+    struct idg_allotments allot = {0};
+    char where[256];
+    read_sources(&owner, &allot, where, sizeof(where));
+    run.audit.allot = allot.v;
+    run.audit.n_allot = allot.n;
+
+    /* 4. The target, once. */
+    struct idg_target_fd tfd;
+    struct idg_target facts;
+    if (idg_target_open(&targ, &tfd, msg, sizeof(msg)) < 0 ||
+        idg_target_facts(&tfd, kind, &facts, msg, sizeof(msg)) < 0)
+        die("%s", msg);
+
+    /* 5. Decide. */
+    struct idg_verdict v;
+    idg_decide(&caller, &facts, ext, n, allot.v, allot.n, &v, grants);
+    if (v.code != IDG_ALLOW) {
+        struct idg_explain x = {.kind = kind, .name = name, .caller = &caller, .pid = tfd.pid,
+                                .target = &facts, .ext = ext, .n_ext = n, .allot = allot.v,
+                                .n_allot = allot.n, .where = where};
+        die("%s", idg_explain(msg, sizeof(msg), &x, &v));
+    }
+    if (!v.maps_host_root && idg_drop_setfcap(&run.posture) < 0)
+        die("cannot drop CAP_SETFCAP; refusing to continue");
+
+    long page = sysconf(_SC_PAGESIZE);
+    char *text = malloc((size_t)page);
+    if (!text)
+        die("out of memory");
+    int len = idg_map_format(text, (size_t)page, ext, n);
+    if (len < 0)
+        die("the map is longer than the kernel takes in one write (%ld bytes); use fewer ranges",
+            page - 1);
+
+    /* The pid of a pidfd must still be that process right before writing. */
+    if (!idg_target_alive(&tfd))
+        die("process %u exited before its %s could be written", tfd.pid, idg_map_file(kind));
+
+    /* 6. CVE-2018-7169: without a subgid grant, the namespace may not setgroups. */
+    if (kind == IDG_KIND_GID && !v.via_allotment &&
+        idg_write_setgroups_deny(&tfd, msg, sizeof(msg)) < 0)
+        die("%s", msg);
+
+    /* 7. One write. */
+    if (idg_write_map(&tfd, kind, &run.posture, text, (size_t)len, msg, sizeof(msg)) < 0)
+        die("%s", msg);
+
+    /* 8. Audit. */
+    run.audit.grants = grants;
+    idg_audit_log(&run.audit, true, NULL);
+
+    idg_target_close(&tfd);
+    free(text);
+    idg_allotments_free(&allot);
+    free(name);
+    free(ext);
+    free(grants);
+    return EXIT_SUCCESS;
+}

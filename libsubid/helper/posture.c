@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE
+#include "posture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+int idg_sanitize_process(int keep_fd)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        /* open() returns the lowest free fd: this one. */
+        int n = open("/dev/null", O_RDWR | O_NOCTTY);
+        if (n != fd)
+            return -EBADF;
+    }
+    if (keep_fd >= 3) {
+        if (keep_fd > 3 && close_range(3, (unsigned)keep_fd - 1, 0) < 0)
+            return -errno;
+        if (close_range((unsigned)keep_fd + 1, ~0U, 0) < 0)
+            return -errno;
+    } else if (close_range(3, ~0U, 0) < 0) {
+        return -errno;
+    }
+    if (clearenv() != 0 || setenv("LC_ALL", "C", 1) < 0 ||
+        setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1) < 0)
+        return -ENOMEM;
+    umask(077);
+    return 0;
+}
+
+static int set_caps(cap_value_t cap, bool setfcap, bool effective)
+{
+    cap_t c = cap_init(); /* all clear */
+    if (!c)
+        return -errno;
+    cap_value_t v[2] = {cap, CAP_SETFCAP};
+    int n = setfcap ? 2 : 1;
+    int r = cap_set_flag(c, CAP_PERMITTED, n, v, CAP_SET);
+    if (r == 0 && effective)
+        r = cap_set_flag(c, CAP_EFFECTIVE, n, v, CAP_SET);
+    if (r == 0)
+        r = cap_set_proc(c);
+    int e = errno;
+    cap_free(c);
+    return r == 0 ? 0 : -e;
+}
+
+static bool flag_of(cap_t c, cap_flag_t set, cap_value_t v)
+{
+    cap_flag_value_t f = CAP_CLEAR;
+    return c && cap_get_flag(c, v, set, &f) == 0 && f == CAP_SET;
+}
+
+static bool cap_in(cap_flag_t set, cap_value_t v)
+{
+    cap_t c = cap_get_proc();
+    bool r = flag_of(c, set, v);
+    cap_free(c);
+    return r;
+}
+
+/* Nothing but `cap` (and CAP_SETFCAP when allowed) may stay, nothing effective. */
+static int verify(const struct idg_posture *p)
+{
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    if (getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0)
+        return -errno;
+    if (r != p->uid || e != p->uid || s != p->uid || gr != p->gid || ge != p->gid ||
+        gs != p->gid)
+        return -EPERM;
+    cap_t c = cap_get_proc();
+    if (!c)
+        return -errno;
+    int rc = 0;
+    for (cap_value_t v = 0; v <= CAP_LAST_CAP && rc == 0; v++) {
+        bool allowed = v == p->cap || (v == CAP_SETFCAP && p->has_setfcap);
+        if (flag_of(c, CAP_EFFECTIVE, v) || flag_of(c, CAP_INHERITABLE, v) ||
+            (!allowed && flag_of(c, CAP_PERMITTED, v)))
+            rc = -EPERM;
+    }
+    cap_free(c);
+    if (rc == 0 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+        rc = -EPERM;
+    return rc;
+}
+
+static enum idg_priv why_unprivileged(void)
+{
+    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+        return IDG_PRIV_NNP;
+    struct statvfs sv;
+    if (statvfs("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_NOSUID))
+        return IDG_PRIV_NOSUID;
+    return IDG_PRIV_NONE;
+}
+
+int idg_drop_privileges(cap_value_t cap, struct idg_posture *p)
+{
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    if (getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0)
+        return -errno;
+    *p = (struct idg_posture){.uid = r, .gid = gr, .cap = cap, .priv = IDG_PRIV_OK};
+
+    bool root = e == 0;
+    if (!root && !cap_in(CAP_PERMITTED, cap)) {
+        p->priv = why_unprivileged();
+        /* Still shed whatever else we might hold. */
+        set_caps(cap, false, false);
+        return 0;
+    }
+    /* CAP_SETFCAP only matters for uid maps of host id 0 (Linux >= 5.12). */
+    p->has_setfcap = cap == CAP_SETUID && (root || cap_in(CAP_PERMITTED, CAP_SETFCAP));
+
+    if (root) {
+        /* While we still may: an empty bounding set and no ambient caps. */
+        for (cap_value_t v = 0; v <= CAP_LAST_CAP; v++)
+            if (prctl(PR_CAPBSET_DROP, v, 0, 0, 0) < 0 && errno != EINVAL)
+                return -errno;
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+            return -errno;
+        if (setresgid(gr, gr, gr) < 0 || setresuid(r, r, r) < 0)
+            return -errno;
+        if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+            return -errno;
+    }
+    int rc = set_caps(cap, p->has_setfcap, false);
+    if (rc < 0)
+        return rc;
+    if (cap_reset_ambient() < 0 && errno != EINVAL)
+        return -errno;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return -errno;
+    return verify(p);
+}
+
+int idg_drop_setfcap(struct idg_posture *p)
+{
+    if (!p->has_setfcap)
+        return 0;
+    p->has_setfcap = false;
+    int rc = set_caps(p->cap, false, false);
+    return rc < 0 ? rc : verify(p);
+}
+
+int idg_cap_effective(const struct idg_posture *p, bool on)
+{
+    return set_caps(p->cap, p->has_setfcap, on);
+}
+
+const char *idg_priv_problem(char *buf, size_t len, const char *prog, const struct idg_posture *p)
+{
+    const char *capname = p->cap == CAP_SETUID ? "cap_setuid+ep" : "cap_setgid+ep";
+    char detail[160] = "", exe[256];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    snprintf(exe + (n > 0 ? n : 0), sizeof(exe) - (size_t)(n > 0 ? n : 0), "%s", n > 0 ? "" : prog);
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        cap_t fc = cap_get_fd(fd);
+        char *txt = fc ? cap_to_text(fc, NULL) : NULL;
+        snprintf(detail, sizeof(detail), " (mode %04o, owner uid %u, %s%s)",
+                 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+                 txt ? "file capabilities " : "no file capabilities", txt ? txt : "");
+        cap_free(txt);
+        cap_free(fc);
+    }
+    if (fd >= 0)
+        close(fd);
+    switch (p->priv) {
+    case IDG_PRIV_NNP:
+        snprintf(buf, len,
+                 "no_new_privs is set for this process (NoNewPrivs: 1), so the kernel ignored "
+                 "%s's setuid bit or file capabilities; run it from a process without "
+                 "no_new_privs (for a systemd unit: NoNewPrivileges=no)",
+                 prog);
+        break;
+    case IDG_PRIV_NOSUID:
+        snprintf(buf, len,
+                 "%s is on a filesystem mounted nosuid, so its privilege is ignored%s; install "
+                 "it on a filesystem without nosuid",
+                 prog, detail);
+        break;
+    default:
+        snprintf(buf, len,
+                 "not installed with privilege: needs setuid root or %s%s; as root run: "
+                 "chown root %s && chmod 4755 %s (or setcap %s on it)",
+                 capname, detail, exe, exe, capname);
+        break;
+    }
+    return buf;
+}

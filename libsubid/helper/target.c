@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE
+#include "target.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../number.h"
+
+const char *idg_map_file(enum idg_kind k)
+{
+    return k == IDG_KIND_UID ? "uid_map" : "gid_map";
+}
+
+/* The "Pid:" of a pidfd in /proc/self/fdinfo; 1 if found, 0 if not a pidfd. */
+static int pidfd_pid(int fd, long *pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+    int f = open(path, O_RDONLY | O_CLOEXEC);
+    if (f < 0)
+        return -errno;
+    ssize_t n = read(f, buf, sizeof(buf) - 1);
+    close(f);
+    if (n < 0)
+        return -EIO;
+    buf[n] = '\0';
+    const char *p = strstr(buf, "\nPid:\t");
+    if (!p)
+        return 0;
+    *pid = strtol(p + 6, NULL, 10);
+    return 1;
+}
+
+/* The pid behind a /proc/PID directory fd, for messages only. */
+static uint32_t proc_dir_pid(int fd)
+{
+    char path[64], link[256];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(path, link, sizeof(link) - 1);
+    if (n <= 0)
+        return 0;
+    link[n] = '\0';
+    const char *slash = strrchr(link, '/');
+    uint32_t pid = 0;
+    if (slash)
+        idg_parse_u32(slash + 1, IDG_PID_MAX, &pid);
+    return pid;
+}
+
+static int open_pid(uint32_t pid, char *err, size_t errlen)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "/proc/%u", pid);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        snprintf(err, errlen, "process %u does not exist (%s); pass the pid of a running process",
+                 pid, strerror(errno));
+    return fd;
+}
+
+static int from_fd(int n, struct idg_target_fd *t, char *err, size_t errlen)
+{
+    if (fcntl(n, F_GETFD) < 0) {
+        snprintf(err, errlen,
+                 "fd %d is not open; pass an open /proc/PID directory or a pidfd as fd:N", n);
+        return -1;
+    }
+    long pid = 0;
+    int r = pidfd_pid(n, &pid);
+    if (r < 0) {
+        snprintf(err, errlen, "cannot inspect fd %d: %s", n, strerror(-r));
+        return -1;
+    }
+    if (r == 1) {
+        if (pid <= 0) {
+            snprintf(err, errlen, "the process of pidfd %d %s", n,
+                     pid < 0 ? "has exited" : "is in another pid namespace");
+            return -1;
+        }
+        t->pidfd = n;
+        t->pid = (uint32_t)pid;
+        t->proc = open_pid(t->pid, err, errlen);
+        if (t->proc < 0)
+            return -1;
+        /* Opened after the pidfd: if its process still lives, this is it. */
+        if (!idg_target_alive(t)) {
+            snprintf(err, errlen, "process %u (pidfd %d) has exited", t->pid, n);
+            return -1;
+        }
+        return 0;
+    }
+    struct stat st;
+    struct statfs sf;
+    if (fstat(n, &st) < 0 || !S_ISDIR(st.st_mode) || fstatfs(n, &sf) < 0 ||
+        sf.f_type != PROC_SUPER_MAGIC || faccessat(n, "ns/user", F_OK, 0) < 0) {
+        snprintf(err, errlen,
+                 "fd %d is neither a /proc/PID directory nor a pidfd; pass one of those as fd:N",
+                 n);
+        return -1;
+    }
+    t->proc = fcntl(n, F_DUPFD_CLOEXEC, 3);
+    if (t->proc < 0) {
+        snprintf(err, errlen, "cannot duplicate fd %d: %s", n, strerror(errno));
+        return -1;
+    }
+    t->pid = proc_dir_pid(n);
+    return 0;
+}
+
+int idg_target_open(const struct idg_target_arg *a, struct idg_target_fd *t, char *err,
+                    size_t errlen)
+{
+    *t = (struct idg_target_fd){.proc = -1, .pidfd = -1};
+    if (a->is_fd)
+        return from_fd((int)a->value, t, err, errlen);
+    t->pid = a->value;
+    t->proc = open_pid(t->pid, err, errlen);
+    return t->proc < 0 ? -1 : 0;
+}
+
+bool idg_target_alive(const struct idg_target_fd *t)
+{
+    if (t->pidfd < 0)
+        return true;
+    return syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) == 0 || errno != ESRCH;
+}
+
+static int gone(const struct idg_target_fd *t, const char *what, char *err, size_t errlen)
+{
+    if (errno == ESRCH || errno == ENOENT)
+        snprintf(err, errlen, "process %u exited while it was being checked", t->pid);
+    else
+        snprintf(err, errlen, "cannot read %s of process %u: %s", what, t->pid, strerror(errno));
+    return -1;
+}
+
+int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_target *f,
+                     char *err, size_t errlen)
+{
+    struct stat st, nst, own;
+    if (fstat(t->proc, &st) < 0)
+        return gone(t, "the owner", err, errlen);
+    *f = (struct idg_target){.uid = st.st_uid, .gid = st.st_gid};
+    if (st.st_uid != getuid() || st.st_gid != getgid())
+        return 0; /* idg_decide refuses it; its namespace is none of our business */
+
+    int ns = openat(t->proc, "ns/user", O_RDONLY | O_CLOEXEC);
+    if (ns < 0)
+        return gone(t, "the user namespace", err, errlen);
+    int rc = -1;
+    uid_t owner;
+    if (fstat(ns, &nst) < 0 || stat("/proc/self/ns/user", &own) < 0) {
+        gone(t, "the user namespace", err, errlen);
+        goto out;
+    }
+    f->same_ns = nst.st_dev == own.st_dev && nst.st_ino == own.st_ino;
+    if (!f->same_ns) {
+        int parent = ioctl(ns, NS_GET_PARENT);
+        struct stat pst;
+        f->child_ns = parent >= 0 && fstat(parent, &pst) == 0 && pst.st_dev == own.st_dev &&
+                      pst.st_ino == own.st_ino;
+        if (parent >= 0)
+            close(parent);
+    }
+    if (ioctl(ns, NS_GET_OWNER_UID, &owner) < 0) {
+        gone(t, "the user namespace owner", err, errlen);
+        goto out;
+    }
+    f->ns_owner = owner;
+
+    int map = openat(t->proc, idg_map_file(k), O_RDONLY | O_CLOEXEC);
+    if (map < 0) {
+        gone(t, idg_map_file(k), err, errlen);
+        goto out;
+    }
+    char c;
+    ssize_t n = read(map, &c, 1);
+    close(map);
+    if (n < 0) {
+        gone(t, idg_map_file(k), err, errlen);
+        goto out;
+    }
+    f->map_written = n > 0;
+    rc = 0;
+out:
+    close(ns);
+    return rc;
+}
+
+void idg_target_close(struct idg_target_fd *t)
+{
+    if (t->proc >= 0)
+        close(t->proc);
+    t->proc = -1;
+}

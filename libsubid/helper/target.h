@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The target process, opened once and then only reached through that fd
+ * (DESIGN.md "Helper core", step 4).
+ *
+ * Rules this file keeps:
+ *  - /proc/PID is opened with O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC, or taken from
+ *    the caller's fd:N, which must be a directory on procfs or a pidfd;
+ *  - with a pidfd, the pidfd's process must still be alive after /proc/PID
+ *    was opened: then /proc/PID is that process, not a reuse of its pid;
+ *  - every fact (owner, user namespace, map state) is read through the fd.
+ */
+#ifndef IDGATE_TARGET_H
+#define IDGATE_TARGET_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../decide.h"
+#include "../request.h"
+
+struct idg_target_fd {
+    int proc;   /* the /proc/PID directory */
+    int pidfd;  /* the caller's pidfd, or -1 */
+    uint32_t pid;
+};
+
+/* Open. Returns 0, or -1 with a message (what, why, what to do) in err. */
+int idg_target_open(const struct idg_target_arg *a, struct idg_target_fd *t, char *err,
+                    size_t errlen);
+
+/* Read the facts idg_decide() needs. Returns 0, or -1 with a message. */
+int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_target *f,
+                     char *err, size_t errlen);
+
+/* With a pidfd: is its process still alive? (Always true without one.) */
+bool idg_target_alive(const struct idg_target_fd *t);
+
+void idg_target_close(struct idg_target_fd *t);
+
+/* "uid_map" or "gid_map". */
+const char *idg_map_file(enum idg_kind k);
+
+#endif

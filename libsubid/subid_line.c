@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "subid_line.h"
+
+#include <string.h>
+
+#include "number.h"
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Owners are printed in messages and audit lines: no blanks, no control bytes. */
+static bool owner_ok(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+enum idg_line_status idg_parse_line(const char *line, size_t len, struct idg_entry *e)
+{
+    size_t i = 0;
+    while (i < len && is_blank(line[i]))
+        i++;
+    if (i == len || line[i] == '#')
+        return IDG_LINE_COMMENT;
+
+    const char *c1 = memchr(line, ':', len);
+    if (!c1)
+        return IDG_LINE_BAD_FIELDS;
+    const char *rest = c1 + 1;
+    size_t rest_len = len - (size_t)(rest - line);
+    const char *c2 = memchr(rest, ':', rest_len);
+    if (!c2)
+        return IDG_LINE_BAD_FIELDS;
+    const char *cnt = c2 + 1;
+    size_t cnt_len = len - (size_t)(cnt - line);
+    if (memchr(cnt, ':', cnt_len))
+        return IDG_LINE_BAD_FIELDS;
+
+    size_t owner_len = (size_t)(c1 - line);
+    if (!owner_ok(line, owner_len))
+        return IDG_LINE_BAD_OWNER;
+
+    uint32_t start, count;
+    if (idg_parse_u32n(rest, (size_t)(c2 - rest), IDG_ID_MAX, &start) < 0)
+        return IDG_LINE_BAD_START;
+    if (idg_parse_u32n(cnt, cnt_len, IDG_COUNT_MAX, &count) < 0 || count == 0)
+        return IDG_LINE_BAD_COUNT;
+    if (idg_range_check(start, count) < 0)
+        return IDG_LINE_BAD_RANGE;
+
+    e->owner = line;
+    e->owner_len = owner_len;
+    e->range = (struct idg_range){.start = start, .count = count};
+    return IDG_LINE_ENTRY;
+}
+
+const char *idg_line_status_str(enum idg_line_status st)
+{
+    switch (st) {
+    case IDG_LINE_ENTRY:
+        return "valid entry";
+    case IDG_LINE_COMMENT:
+        return "comment";
+    case IDG_LINE_BAD_FIELDS:
+        return "expected three fields, owner:start:count";
+    case IDG_LINE_BAD_OWNER:
+        return "owner is empty or contains blanks or control characters";
+    case IDG_LINE_BAD_START:
+        return "start is not a plain decimal from 0 to 4294967294";
+    case IDG_LINE_BAD_COUNT:
+        return "count is not a plain decimal from 1 to 4294967295";
+    case IDG_LINE_BAD_RANGE:
+        return "start + count passes 4294967295, the end of the id space";
+    }
+    return "unknown line status";
+}
+
+void idg_owner_init(struct idg_owner *o, const char *name, uint32_t uid)
+{
+    o->name = name;
+    o->name_len = name ? strlen(name) : 0;
+    o->uid = uid;
+    o->uid_len = idg_format_u32(o->uid_str, uid);
+}
+
+bool idg_owner_matches(const struct idg_owner *o, const char *owner, size_t len)
+{
+    if (o->name && len == o->name_len && memcmp(owner, o->name, len) == 0)
+        return true;
+    return len == o->uid_len && memcmp(owner, o->uid_str, len) == 0;
+}
+
+static bool has_prefix_colon(const char *line, size_t len, const char *key, size_t key_len)
+{
+    return key_len != 0 && len > key_len && line[key_len] == ':' &&
+           memcmp(line, key, key_len) == 0;
+}
+
+bool idg_line_may_belong(const struct idg_owner *o, const char *line, size_t len)
+{
+    return has_prefix_colon(line, len, o->uid_str, o->uid_len) ||
+           (o->name && has_prefix_colon(line, len, o->name, o->name_len));
+}
+
+void idg_lines_init(struct idg_lines *it, const char *buf, size_t len)
+{
+    it->p = buf;
+    it->end = buf + len;
+    it->lineno = 0;
+}
+
+bool idg_lines_next(struct idg_lines *it, const char **line, size_t *len)
+{
+    if (it->p >= it->end)
+        return false;
+    const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+    const char *stop = nl ? nl : it->end;
+    *line = it->p;
+    *len = (size_t)(stop - it->p);
+    it->p = nl ? nl + 1 : it->end;
+    it->lineno++;
+    return true;
+}

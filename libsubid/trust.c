@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "trust.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int idg_open_trusted(const char *path, uid_t trusted_owner, struct idg_file_problem *pb)
+{
+    *pb = (struct idg_file_problem){.why = IDG_TRUST_OK};
+    /* O_NONBLOCK: a fifo planted at the path must not hang a setuid helper. */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        pb->err = errno;
+        pb->why = errno == ENOENT ? IDG_TRUST_MISSING
+                  : errno == ELOOP ? IDG_TRUST_SYMLINK
+                                   : IDG_TRUST_IO;
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        pb->err = errno;
+        pb->why = IDG_TRUST_IO;
+    } else {
+        pb->mode = st.st_mode;
+        pb->uid = st.st_uid;
+        if (!S_ISREG(st.st_mode))
+            pb->why = IDG_TRUST_NOT_REGULAR;
+        else if (st.st_uid != trusted_owner)
+            pb->why = IDG_TRUST_BAD_OWNER;
+        else if (st.st_mode & (S_IWGRP | S_IWOTH))
+            pb->why = IDG_TRUST_WRITABLE;
+    }
+    if (pb->why != IDG_TRUST_OK) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+const char *idg_file_problem_str(char *buf, size_t len, const char *path,
+                                 const struct idg_file_problem *pb)
+{
+    unsigned mode = (unsigned)(pb->mode & 07777);
+    switch (pb->why) {
+    case IDG_TRUST_OK:
+        snprintf(buf, len, "%s is trusted", path);
+        break;
+    case IDG_TRUST_MISSING:
+        snprintf(buf, len, "%s does not exist", path);
+        break;
+    case IDG_TRUST_SYMLINK:
+        snprintf(buf, len,
+                 "%s is a symbolic link, which is never trusted; replace it with a regular file",
+                 path);
+        break;
+    case IDG_TRUST_NOT_REGULAR:
+        snprintf(buf, len, "%s is not a regular file; replace it with one (mode 0644, owner root)",
+                 path);
+        break;
+    case IDG_TRUST_BAD_OWNER:
+        snprintf(buf, len, "%s is owned by uid %u, not root, so it is not trusted; run: chown root:root %s",
+                 path, (unsigned)pb->uid, path);
+        break;
+    case IDG_TRUST_WRITABLE:
+        snprintf(buf, len,
+                 "%s is writable by group or others (mode %04o), so it is not trusted; run: chmod go-w %s",
+                 path, mode, path);
+        break;
+    case IDG_TRUST_IO:
+        snprintf(buf, len, "cannot read %s: %s", path, strerror(pb->err));
+        break;
+    }
+    return buf;
+}
