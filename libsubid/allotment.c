@@ -142,7 +142,7 @@ static int scan_fd(struct scan *s, int fd, struct idg_file_problem *pb)
             /* A line that fills the whole buffer: report it once, skip the rest. */
             s->lineno++;
             if (idg_line_may_belong(s->o, buf, have) && s->bad)
-                s->bad(s->arg, s->path, s->lineno, IDG_LINE_BAD_FIELDS);
+                s->bad(s->arg, s->path, s->lineno, IDG_LINE_TOO_LONG);
             skipping = true;
             have = 0;
             continue;

@@ -30,6 +30,14 @@ bool idg_covered(const struct idg_allotment *allot, size_t n, struct idg_range w
     return false;
 }
 
+bool idg_maps_host_root(const struct idg_extent *ext, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (idg_range_has(idg_extent_outside(ext[i]), 0))
+            return true;
+    return false;
+}
+
 static bool check_target(const struct idg_caller *c, const struct idg_target *t,
                          struct idg_verdict *v)
 {
@@ -90,16 +98,14 @@ void idg_decide(const struct idg_caller *caller, const struct idg_target *target
     }
     if (!check_target(caller, target, v) || !check_overlaps(ext, n, v))
         return;
+    v->maps_host_root = idg_maps_host_root(ext, n);
 
     for (size_t i = 0; i < n; i++) {
         struct idg_range out = idg_extent_outside(ext[i]);
         v->extent = i;
-        if (idg_range_has(out, 0)) {
-            v->maps_host_root = true;
-            if (caller->uid != 0) {
-                v->code = IDG_DENY_HOST_ROOT;
-                return;
-            }
+        if (idg_range_has(out, 0) && caller->uid != 0) {
+            v->code = IDG_DENY_HOST_ROOT;
+            return;
         }
         size_t first;
         /* Allotments first, as shadow: a granted allotment keeps setgroups. */

@@ -102,6 +102,9 @@ void idg_decide(const struct idg_caller *caller, const struct idg_target *target
                 const struct idg_extent *ext, size_t n, const struct idg_allotment *allot,
                 size_t n_allot, struct idg_verdict *v, struct idg_grant *grants);
 
+/* Does any outside range hold id 0 (host root)? */
+bool idg_maps_host_root(const struct idg_extent *ext, size_t n);
+
 /*
  * Is `want` wholly inside the union of the sorted allotments? If not, *gap is
  * the first run of ids in `want` that none covers. *first is the index of the

@@ -94,8 +94,9 @@ int idg_map_format(char *buf, size_t cap, const struct idg_extent *ext, size_t n
     for (size_t i = 0; i < n; i++) {
         int w = snprintf(buf + pos, cap - pos, "%u %u %u\n", ext[i].inside, ext[i].outside,
                          ext[i].count);
-        /* The kernel wants fewer than `cap` bytes: the last byte stays free. */
-        if (w < 0 || (size_t)w >= cap - pos - 1)
+        /* snprintf keeps a byte for the NUL, so the text stays under `cap`
+           bytes, as the kernel wants (count < PAGE_SIZE). */
+        if (w < 0 || (size_t)w >= cap - pos)
             return -E2BIG;
         pos += (size_t)w;
     }

@@ -12,8 +12,8 @@
 
 #include "decide.h"
 
-/* Linux pids never exceed PID_MAX_LIMIT (2^22); fds are ints. */
-#define IDG_PID_MAX UINT32_C(4194304)
+/* Linux pids are below PID_MAX_LIMIT (2^22); fds are ints. */
+#define IDG_PID_MAX UINT32_C(4194303)
 #define IDG_FD_MAX UINT32_C(2147483647)
 
 struct idg_target_arg {

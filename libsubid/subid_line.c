@@ -79,6 +79,8 @@ const char *idg_line_status_str(enum idg_line_status st)
         return "count is not a plain decimal from 1 to 4294967295";
     case IDG_LINE_BAD_RANGE:
         return "start + count passes 4294967295, the end of the id space";
+    case IDG_LINE_TOO_LONG:
+        return "the line is longer than 64 KiB";
     }
     return "unknown line status";
 }

@@ -28,6 +28,7 @@ enum idg_line_status {
     IDG_LINE_BAD_START,  /* start is not a decimal in 0..4294967294 */
     IDG_LINE_BAD_COUNT,  /* count is not a decimal in 1..4294967295 */
     IDG_LINE_BAD_RANGE,  /* start + count passes 4294967295 */
+    IDG_LINE_TOO_LONG,   /* longer than a reader takes (64 KiB) */
 };
 
 struct idg_entry {

@@ -71,7 +71,9 @@ const char *idg_file_problem_str(char *buf, size_t len, const char *path,
                  path, mode, path);
         break;
     case IDG_TRUST_IO:
-        snprintf(buf, len, "cannot read %s: %s", path, strerror(pb->err));
+        snprintf(buf, len,
+                 "cannot read %s: %s; it should be a regular file, mode 0644, owner root",
+                 path, strerror(pb->err));
         break;
     }
     return buf;

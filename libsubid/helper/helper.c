@@ -9,8 +9,8 @@
  *   6. newgidmap: setgroups "deny" if needed     (mapwrite.c)
  *   7. one write of the whole map                (mapwrite.c)
  *   8. one audit line                            (audit.c)
- * Nothing is read, parsed or opened before step 2 except argv[1], to learn
- * which fd to keep.
+ * Nothing is read or parsed before step 2 except argv[1], to learn which fd
+ * to keep; the only file opened is /dev/null, for a closed fd 0-2.
  */
 #define _GNU_SOURCE
 #include "helper.h"
@@ -153,11 +153,10 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
         die("%s", idg_priv_problem(msg, sizeof(msg), run.prog, &run.posture));
 
     /* 3. Arguments. */
-    if (argc < 5 || (argc - 2) % 3 != 0) {
-        usage(stderr);
-        die("expected PID|fd:N followed by INSIDE OUTSIDE COUNT triples; got %d argument%s",
+    if (argc < 5 || (argc - 2) % 3 != 0)
+        die("expected PID|fd:N followed by INSIDE OUTSIDE COUNT triples, got %d argument%s; "
+            "see --help",
             argc - 1, argc == 2 ? "" : "s");
-    }
     if (targ_rc < 0)
         die("'%s' is not a process: give a decimal pid from 1 to %u, or fd:N", run.target_text,
             IDG_PID_MAX);
@@ -171,6 +170,9 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
         die("%s", idg_arg_error_str(msg, sizeof(msg), &aerr));
     run.audit.ext = ext;
     run.audit.n_ext = n;
+    /* CAP_SETFCAP matters only for a uid map of host id 0 (Linux >= 5.12). */
+    if (!idg_maps_host_root(ext, n) && idg_drop_setfcap(&run.posture) < 0)
+        die("cannot drop CAP_SETFCAP; refusing to continue");
 
     /* ...and the sources, as the caller. */
     struct passwd *pw = getpwuid(run.posture.uid);
@@ -198,6 +200,9 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
     if (idg_target_open(&targ, &tfd, msg, sizeof(msg)) < 0 ||
         idg_target_facts(&tfd, kind, &facts, msg, sizeof(msg)) < 0)
         die("%s", msg);
+    if (targ.is_fd) /* the audit line names the process, not just the fd */
+        snprintf(run.target_text, sizeof(run.target_text), "fd:%u (pid %u)", targ.value,
+                 tfd.pid);
 
     /* 5. Decide. */
     struct idg_verdict v;
@@ -208,8 +213,6 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
                                 .n_allot = allot.n, .where = where};
         die("%s", idg_explain(msg, sizeof(msg), &x, &v));
     }
-    if (!v.maps_host_root && idg_drop_setfcap(&run.posture) < 0)
-        die("cannot drop CAP_SETFCAP; refusing to continue");
 
     long page = sysconf(_SC_PAGESIZE);
     char *text = malloc((size_t)page);

@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+#
+# The integration tests' sandbox and assertions. Sourced by sandbox.sh inside
+# a private mount namespace, as root.
+#
+# A test file defines functions named t_*; each runs in a subshell, against
+# freshly reset /etc/subuid, /etc/subgid, no /etc/id_permission, and ends
+# with every process it started killed. The last line printed is
+# "N passed, N failed".
+
+# Test users, added to the sandbox's /etc/passwd and /etc/group only.
+U1=4001 U1N=idgt1   # has 200000:65536 in subuid and subgid
+U2=4002 U2N=idgt2   # has 400000:65536
+U3=4003 U3N=idgt3   # has nothing
+
+idg_sandbox_setup() {
+    T=$(mktemp -d /tmp/idgate-sandbox.XXXXXX) || return 1
+    mount -t tmpfs -o mode=0755 idgate-sandbox "$T" || return 1
+    mkdir -p "$T"/etc.up "$T"/etc.work "$T"/dev.up "$T"/dev.work "$T"/hostdev "$T"/bin "$T"/tmp
+    chmod 1777 "$T/tmp"
+    mount -t overlay overlay -o "lowerdir=/etc,upperdir=$T/etc.up,workdir=$T/etc.work" /etc ||
+        return 1
+    # /dev gets an overlay too, so that a test syslog socket can sit at /dev/log.
+    mount --rbind /dev "$T/hostdev" || return 1
+    mount -t overlay overlay -o "lowerdir=/dev,upperdir=$T/dev.up,workdir=$T/dev.work" /dev ||
+        return 1
+    for d in pts shm mqueue; do
+        if [ -d "$T/hostdev/$d" ]; then mount --rbind "$T/hostdev/$d" "/dev/$d"; fi
+    done
+    rm -f /dev/log
+
+    for u in "$U1:$U1N" "$U2:$U2N" "$U3:$U3N"; do
+        echo "${u#*:}:x:${u%%:*}:${u%%:*}:idgate test user:/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+        echo "${u#*:}:x:${u%%:*}:" >>/etc/group
+    done
+    # The helpers as a distribution installs them: setuid root, mode 4755.
+    install -o root -g root -m 4755 "$IDG_BUILD/newuidmap/newuidmap" \
+        "$IDG_BUILD/newgidmap/newgidmap" "$T/bin/" || return 1
+    BIN=$T/bin
+    cd "$T/tmp" || return 1
+    IDG_DEFAULT_SUBUID="# test allotments
+$U1N:200000:65536
+$U2N:400000:65536"
+    export T BIN
+}
+
+# Reset the sources to their defaults before each test.
+idg_reset_files() {
+    rm -f /etc/subuid /etc/subgid /etc/subuid.real /etc/subgid.real
+    printf '%s\n' "$IDG_DEFAULT_SUBUID" >/etc/subuid
+    printf '%s\n' "$IDG_DEFAULT_SUBUID" >/etc/subgid
+    chown root:root /etc/subuid /etc/subgid
+    chmod 0644 /etc/subuid /etc/subgid
+    rm -rf /etc/id_permission
+    rm -f /dev/log
+}
+
+# as UID CMD...: run CMD as a test user, no supplementary groups.
+as() {
+    local u=$1
+    shift
+    setpriv --reuid="$u" --regid="$u" --clear-groups -- "$@"
+}
+
+# run UID CMD...: run as a test user; sets RC, OUT, ERR.
+run() {
+    local u=$1
+    shift
+    as "$u" "$@" >"$T/out" 2>"$T/err"
+    RC=$?
+    OUT=$(cat "$T/out")
+    ERR=$(cat "$T/err")
+}
+
+# wait_for DESC CMD...: poll CMD for up to 10 s.
+wait_for() {
+    local desc=$1 i
+    shift
+    for ((i = 0; i < 1000; i++)); do
+        if "$@"; then return 0; fi
+        sleep 0.01
+    done
+    fail "timed out waiting for $desc"
+    return 1
+}
+
+in_new_userns() {
+    [ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ] &&
+        [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]
+}
+
+# target UID: start a process of UID in a new user namespace; sets TARGET.
+# (Commands are backgrounded directly, not through a function, so that $! is
+# the target itself and the EXIT trap's `jobs -p` can kill it.)
+target() {
+    setpriv --reuid="$1" --regid="$1" --clear-groups -- unshare --user sleep 600 &
+    TARGET=$!
+    wait_for "process $TARGET to enter a new user namespace" in_new_userns "$TARGET"
+}
+
+# plain_target UID: a process of UID in the caller's own user namespace.
+plain_target() {
+    setpriv --reuid="$1" --regid="$1" --clear-groups -- sleep 600 &
+    TARGET=$!
+    wait_for "process $TARGET to start" test "$(cat "/proc/$TARGET/comm" 2>/dev/null)" = sleep
+}
+
+fail() {
+    echo "    FAIL: $*"
+    CASE_FAILED=1
+}
+
+expect_rc() {
+    [ "$RC" = "$1" ] || fail "exit status $RC, expected $1; stderr: $ERR"
+}
+
+expect_err() {
+    grep -qF -- "$1" <<<"$ERR" || fail "stderr lacks '$1'; stderr: $ERR"
+}
+
+expect_no_err() {
+    [ -z "$ERR" ] || fail "unexpected stderr: $ERR"
+}
+
+# map_of PID uid|gid: the map as "inside outside count" lines, blanks folded.
+map_of() {
+    awk '{print $1, $2, $3}' "/proc/$1/$2_map"
+}
+
+expect_map() {
+    local got
+    got=$(map_of "$1" "$2")
+    [ "$got" = "$3" ] || fail "$2_map of $1 is '$got', expected '$3'"
+}
+
+expect_unmapped() {
+    local got
+    got=$(map_of "$1" "$2")
+    [ -z "$got" ] || fail "$2_map of $1 was written: '$got'"
+}
+
+# Refused: exit 1, the message, and the map left unwritten.
+expect_refused() { # PID uid|gid MESSAGE
+    expect_rc 1
+    expect_err "$3"
+    expect_unmapped "$1" "$2"
+}
+
+idg_run_all() {
+    local passed=0 failed=0 name
+    for name in $(declare -F | awk '$3 ~ /^t_/ {print $3}'); do
+        idg_reset_files
+        (
+            CASE_FAILED=0
+            trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT
+            "$name"
+            exit "$CASE_FAILED"
+        )
+        if [ $? -eq 0 ]; then
+            echo "ok - $name"
+            passed=$((passed + 1))
+        else
+            echo "not ok - $name"
+            failed=$((failed + 1))
+        fi
+    done
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}

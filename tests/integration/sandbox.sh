@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Run one integration test file against the built helpers, inside a private
+# mount namespace where /etc and /dev are overlayfs copies of the host's:
+# whatever a test writes to /etc/subuid, /etc/passwd or /dev/log lands in a
+# tmpfs that vanishes with the namespace. The host's /etc never changes.
+#
+#   sandbox.sh BUILD_DIR TEST_FILE
+#
+# Needs root (to mount, and to make the helpers setuid root); exits 77 (skip)
+# otherwise, saying so.
+set -u
+
+if [ "$(id -u)" != 0 ]; then
+    echo "SKIP: integration tests need root (mount namespaces, setuid binaries)"
+    exit 77
+fi
+if [ $# -ne 2 ]; then
+    echo "usage: $0 BUILD_DIR TEST_FILE" >&2
+    exit 2
+fi
+
+if [ -z "${IDG_IN_SANDBOX:-}" ]; then
+    export IDG_IN_SANDBOX=1
+    exec unshare --mount --propagation private -- "$0" "$@"
+fi
+
+IDG_BUILD=$(cd "$1" && pwd)
+IDG_TESTS=$(cd "$(dirname "$0")" && pwd)
+export IDG_BUILD IDG_TESTS
+# shellcheck source=lib.sh
+. "$IDG_TESTS/lib.sh"
+idg_sandbox_setup || { echo "FAIL: cannot set up the sandbox"; exit 1; }
+# shellcheck disable=SC1090
+. "$2"
+idg_run_all

@@ -1,0 +1,261 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# newuidmap against real user namespaces: what it grants, what it refuses,
+# and that a refusal leaves the map unwritten.
+
+t_own_id_and_allotted_range() {
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 $U1 1 1 200000 65536
+    expect_rc 0
+    expect_no_err
+    expect_map "$TARGET" uid "0 $U1 1
+1 200000 65536"
+}
+
+t_several_ranges_and_adjacent_allotments() {
+    printf '%s\n' "$U1N:200000:1000" "$U1N:201000:1000" "$U1N:300000:10" >/etc/subuid
+    target $U1
+    # 200000-201999 spans two adjacent lines; 300000 is a third.
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 2000 5000 300000 10 9999 $U1 1
+    expect_rc 0
+    expect_map "$TARGET" uid "0 200000 2000
+5000 300000 10
+9999 $U1 1"
+}
+
+t_numeric_owner() {
+    printf '%s\n' "$U1:500000:100" >/etc/subuid
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 500000 100
+    expect_rc 0
+    expect_map "$TARGET" uid "0 500000 100"
+}
+
+t_id_permission() {
+    mkdir -p /etc/id_permission
+    printf '%s\n' "$U1:700000:65536" >/etc/id_permission/uids
+    chmod 0644 /etc/id_permission/uids
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 700000 65536
+    expect_rc 0
+    expect_map "$TARGET" uid "0 700000 65536"
+}
+
+t_fd_proc_directory() {
+    target $U1
+    run $U1 bash -c "exec 7</proc/$TARGET && exec '$BIN/newuidmap' fd:7 0 $U1 1 1 200000 10"
+    expect_rc 0
+    expect_map "$TARGET" uid "0 $U1 1
+1 200000 10"
+}
+
+t_fd_pidfd() {
+    target $U1
+    run $U1 "$IDG_BUILD/tests/integration/with-pidfd" "$TARGET" "$BIN/newuidmap" {} 0 $U1 1
+    expect_rc 0
+    expect_map "$TARGET" uid "0 $U1 1"
+}
+
+t_refuses_pidfd_of_dead_process() {
+    target $U1
+    run $U1 "$IDG_BUILD/tests/integration/with-pidfd" --dead "$TARGET" "$BIN/newuidmap" {} 0 $U1 1
+    expect_rc 1
+    expect_err "has exited"
+}
+
+t_refuses_range_not_allotted() {
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 $U1 1 1 300000 65536
+    expect_refused "$TARGET" uid \
+        "uid range 1-65536 -> 300000-365535 is not allotted to $U1N (uid $U1); $U1N has 200000-265535 in /etc/subuid:2"
+}
+
+t_refuses_range_exceeding_allotment() {
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 65537
+    expect_refused "$TARGET" uid "is only partly allotted to $U1N (uid $U1) (265536-265536 is not)"
+}
+
+t_refuses_another_users_range() {
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 400000 65536
+    expect_refused "$TARGET" uid "uid range 0-65535 -> 400000-465535 is not allotted to $U1N"
+}
+
+t_refuses_user_without_allotments() {
+    target $U3
+    run $U3 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "$U3N has no uid ranges in /etc/subuid"
+}
+
+t_refuses_host_root_even_if_allotted() {
+    printf '%s\n' "$U1N:0:65536" >/etc/subuid
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 0 10
+    expect_refused "$TARGET" uid "maps host uid 0, which only root may do"
+}
+
+t_refuses_own_id_with_count_above_one() {
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 $U1 2
+    expect_refused "$TARGET" uid "is not allotted to $U1N"
+}
+
+t_refuses_target_of_another_user() {
+    target $U2
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "process $TARGET belongs to uid $U2, not to you (uid $U1)"
+}
+
+t_refuses_target_in_callers_namespace() {
+    plain_target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_rc 1
+    expect_err "process $TARGET is not in a new user namespace"
+}
+
+t_refuses_second_write() {
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 $U1 1
+    expect_rc 0
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_rc 1
+    expect_err "uid_map of process $TARGET was already written (the kernel allows one write)"
+    expect_map "$TARGET" uid "0 $U1 1"
+}
+
+t_refuses_missing_pid() {
+    local pid
+    pid=$(cat /proc/sys/kernel/pid_max)
+    pid=$((pid - 1))
+    [ -d "/proc/$pid" ] && pid=$((pid - 1))
+    run $U1 "$BIN/newuidmap" "$pid" 0 200000 10
+    expect_rc 1
+    expect_err "process $pid does not exist"
+}
+
+t_refuses_bad_fds() {
+    target $U1
+    run $U1 "$BIN/newuidmap" fd:9 0 200000 10
+    expect_rc 1
+    expect_err "fd 9 is not open"
+    run $U1 bash -c "exec 8</etc/passwd && exec '$BIN/newuidmap' fd:8 0 200000 10"
+    expect_rc 1
+    expect_err "fd 8 is neither a /proc/PID directory nor a pidfd"
+    run $U1 bash -c "exec 8</proc && exec '$BIN/newuidmap' fd:8 0 200000 10"
+    expect_rc 1
+    expect_err "fd 8 is neither a /proc/PID directory nor a pidfd"
+    expect_unmapped "$TARGET" uid
+}
+
+t_refuses_overlaps_by_name() {
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 100 50 200100 10
+    expect_refused "$TARGET" uid "inside ranges overlap: 0-99 and 50-59"
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 100 1000 200050 10
+    expect_refused "$TARGET" uid "outside ranges overlap: 200000-200099 and 200050-200059"
+}
+
+t_refuses_bad_numbers() {
+    target $U1
+    local bad
+    for bad in -1 +1 010 0x10 " 1" 1x 4294967295 ""; do
+        run $U1 "$BIN/newuidmap" "$TARGET" "$bad" 200000 10
+        expect_rc 1
+        expect_err "triple 1: INSIDE"
+    done
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 0
+    expect_err "COUNT '0' is not a plain decimal from 1 to 4294967295"
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 4294967290 10
+    expect_err "OUTSIDE 4294967290 with COUNT 10 ends past 4294967294"
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000
+    expect_rc 1
+    expect_err "expected PID|fd:N followed by INSIDE OUTSIDE COUNT triples"
+    expect_unmapped "$TARGET" uid
+}
+
+t_extent_limit() {
+    # Short numbers: 340 lines must also fit the kernel's one-page write.
+    printf '%s\n' "$U1N:10000:1000" >/etc/subuid
+    target $U1
+    local args=() i
+    for ((i = 0; i < 341; i++)); do args+=("$i" $((10000 + i)) 1); done
+    run $U1 "$BIN/newuidmap" "$TARGET" "${args[@]}"
+    expect_refused "$TARGET" uid "341 ranges given; the kernel accepts at most 340"
+    run $U1 "$BIN/newuidmap" "$TARGET" "${args[@]:0:1020}"
+    expect_rc 0
+    [ "$(map_of "$TARGET" uid | wc -l)" = 340 ] || fail "expected 340 extents in uid_map"
+}
+
+t_refuses_world_writable_source() {
+    chmod 0666 /etc/subuid
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "/etc/subuid is writable by group or others (mode 0666)"
+}
+
+t_refuses_symlinked_source() {
+    mv /etc/subuid /etc/subuid.real
+    ln -s /etc/subuid.real /etc/subuid
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "/etc/subuid is a symbolic link"
+}
+
+t_refuses_source_not_owned_by_root() {
+    chown $U1 /etc/subuid
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "/etc/subuid is owned by uid $U1, not root"
+}
+
+t_malformed_line_warns_and_rest_counts() {
+    printf '%s\n' "$U1N:20x:5" "$U1N:200000:10" >/etc/subuid
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_rc 0
+    expect_err "warning: /etc/subuid:1: line for $U1N ignored: start is not a plain decimal"
+    expect_map "$TARGET" uid "0 200000 10"
+}
+
+t_without_privilege_says_so() {
+    install -m 0755 "$IDG_BUILD/newuidmap/newuidmap" "$T/bin/plain-newuidmap"
+    target $U1
+    run $U1 "$T/bin/plain-newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "not installed with privilege: needs setuid root or cap_setuid+ep (mode 0755"
+    run $U1 setpriv --no-new-privs "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "no_new_privs is set"
+    mkdir "$T/nosuid"
+    mount -t tmpfs -o nosuid,mode=0755 nosuid "$T/nosuid"
+    install -m 4755 "$BIN/newuidmap" "$T/nosuid/"
+    run $U1 "$T/nosuid/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "is on a filesystem mounted nosuid"
+}
+
+t_file_capabilities_instead_of_setuid() {
+    install -m 0755 "$IDG_BUILD/newuidmap/newuidmap" "$T/bin/cap-newuidmap"
+    setcap cap_setuid+ep "$T/bin/cap-newuidmap" || { fail "setcap failed"; return; }
+    target $U1
+    run $U1 "$T/bin/cap-newuidmap" "$TARGET" 0 $U1 1 1 200000 65536
+    expect_rc 0
+    expect_map "$TARGET" uid "0 $U1 1
+1 200000 65536"
+}
+
+t_refuses_map_longer_than_a_page() {
+    printf '%s\n' "$U1N:1000000000:1000" >/etc/subuid
+    target $U1
+    local args=() i
+    for ((i = 0; i < 300; i++)); do args+=($((1000000 + i)) $((1000000000 + i)) 1); done
+    run $U1 "$BIN/newuidmap" "$TARGET" "${args[@]}"
+    expect_refused "$TARGET" uid "the map is longer than the kernel takes in one write"
+}
+
+t_help_and_version() {
+    run $U1 "$BIN/newuidmap" --help
+    expect_rc 0
+    grep -qF "Usage: newuidmap PID|fd:N INSIDE OUTSIDE COUNT" <<<"$OUT" || fail "no usage: $OUT"
+    run $U1 "$BIN/newuidmap" --version
+    expect_rc 0
+    grep -qE '^newuidmap \(idgate\) [0-9]' <<<"$OUT" || fail "no version: $OUT"
+}
