@@ -168,3 +168,26 @@ idg_run_all() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }
+
+# syslog_start: a test syslog socket at the sandbox's /dev/log; every datagram
+# becomes one line of $SYSLOG. Killed with the test's other jobs.
+syslog_start() {
+    SYSLOG=$T/syslog.$BASHPID
+    : >"$SYSLOG"
+    python3 - "$SYSLOG" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+os.chmod("/dev/log", 0o666)  # the helpers log as the unprivileged caller
+open(sys.argv[1] + ".ready", "w").close()
+with open(sys.argv[1], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536).rstrip(b"\0\n") + b"\n")
+PY
+    wait_for "the test syslog socket" test -e "$SYSLOG.ready"
+}
+
+# syslog_expect TEXT: a line containing TEXT arrives within 10 s.
+syslog_expect() {
+    wait_for "syslog line '$1'" grep -qF -- "$1" "$SYSLOG" || echo "    syslog: $(cat "$SYSLOG")"
+}

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# Real clients exec newuidmap/newgidmap by PATH and must work unchanged with
+# ours: util-linux unshare --map-auto (and --map-users/--map-groups, which in
+# util-linux 2.38 take OUTER,INNER,COUNT).
+
+t_unshare_map_auto_uses_our_helpers() {
+    syslog_start
+    run $U1 env PATH="$BIN:/usr/bin:/bin" unshare --map-auto --map-root-user \
+        cat /proc/self/uid_map /proc/self/gid_map
+    expect_rc 0
+    local got
+    got=$(awk '{print $1, $2, $3}' "$T/out")
+    # --map-root-user takes one id for root, so --map-auto asks for 65535 more.
+    [ "$got" = "0 $U1 1
+1 200000 65535
+0 $U1 1
+1 200000 65535" ] || fail "unexpected maps from unshare --map-auto: $got; stderr: $ERR"
+    # The maps were written by idgate, not by shadow's helpers in /usr/bin.
+    syslog_expect "newuidmap["
+    syslog_expect "map 0 $U1 1 (own id), 1 200000 65535 (/etc/subuid:2): allowed"
+    syslog_expect "newgidmap["
+}
+
+t_unshare_map_users_refused_outside_allotment() {
+    syslog_start
+    run $U1 env PATH="$BIN:/usr/bin:/bin" unshare --map-users=400000,0,10 id -u
+    [ "$RC" != 0 ] || fail "unshare succeeded with another user's range"
+    syslog_expect "is not allotted to $U1N"
+}
+
+t_unshare_map_users_explicit() {
+    run $U1 env PATH="$BIN:/usr/bin:/bin" unshare --map-users=200000,0,1000 \
+        --map-groups=200000,0,1000 cat /proc/self/uid_map
+    expect_rc 0
+    [ "$(awk '{print $1, $2, $3}' "$T/out")" = "0 200000 1000" ] || fail "unexpected map: $OUT; $ERR"
+}
