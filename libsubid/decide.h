@@ -48,18 +48,18 @@ static inline struct idg_range idg_extent_outside(struct idg_extent e)
 }
 
 struct idg_caller {
-    uint32_t uid;     /* real uid */
-    uint32_t gid;     /* real gid */
-    uint32_t own[2];  /* ids mappable as the caller's own (count 1) */
+    uint32_t uid;    /* real uid */
+    uint32_t gid;    /* real gid */
+    uint32_t own[2]; /* ids mappable as the caller's own (count 1) */
     size_t n_own;
 };
 
 struct idg_target {
-    uint32_t uid, gid;        /* owner of /proc/PID */
-    bool same_ns;             /* in the caller's own user namespace */
-    bool child_ns;            /* its namespace's parent is the caller's */
-    uint32_t ns_owner;        /* NS_GET_OWNER_UID of its namespace */
-    bool map_written;         /* the map file is not empty */
+    uint32_t uid, gid; /* owner of /proc/PID */
+    bool same_ns;      /* in the caller's own user namespace */
+    bool child_ns;     /* its namespace's parent is the caller's */
+    uint32_t ns_owner; /* NS_GET_OWNER_UID of its namespace */
+    bool map_written;  /* the map file is not empty */
 };
 
 enum idg_code {
@@ -81,17 +81,17 @@ enum idg_code {
 
 /* How one extent was granted. */
 struct idg_grant {
-    bool own_id;       /* the caller's own id */
-    size_t allotment;  /* else: index of the first allotment it uses */
+    bool own_id;      /* the caller's own id */
+    size_t allotment; /* else: index of the first allotment it uses */
 };
 
 struct idg_verdict {
     enum idg_code code;
-    size_t extent;          /* the extent refused, or the first of a pair */
-    size_t other;           /* the second extent of an overlapping pair */
-    struct idg_range gap;   /* PARTLY/NOT_ALLOTTED: first ids not allotted */
-    bool via_allotment;     /* some extent used an allotment (setgroups rule) */
-    bool maps_host_root;    /* some outside range holds id 0 (CAP_SETFCAP) */
+    size_t extent;        /* the extent refused, or the first of a pair */
+    size_t other;         /* the second extent of an overlapping pair */
+    struct idg_range gap; /* PARTLY/NOT_ALLOTTED: first ids not allotted */
+    bool via_allotment;   /* some extent used an allotment (setgroups rule) */
+    bool maps_host_root;  /* some outside range holds id 0 (CAP_SETFCAP) */
 };
 
 /*

@@ -21,7 +21,8 @@ int idg_extent_format(char *buf, size_t len, struct idg_extent e)
 }
 
 /* Append to buf at *pos, never past len, always NUL-terminated. */
-__attribute__((format(printf, 4, 5))) static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void add(char *buf, size_t len, size_t *pos,
+                                                      const char *fmt, ...)
 {
     if (*pos >= len)
         return;
@@ -100,8 +101,8 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
         break;
     case IDG_DENY_TARGET_GID:
         add(buf, len, &pos,
-            "process %u runs with gid %u, not your gid %u; start it with your own group",
-            x->pid, t->gid, c->gid);
+            "process %u runs with gid %u, not your gid %u; start it with your own group", x->pid,
+            t->gid, c->gid);
         break;
     case IDG_DENY_SAME_NS:
         add(buf, len, &pos,
@@ -117,12 +118,12 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
         break;
     case IDG_DENY_NS_OWNER:
         add(buf, len, &pos,
-            "the user namespace of process %u was created by uid %u, not by you (uid %u)",
-            x->pid, t->ns_owner, c->uid);
+            "the user namespace of process %u was created by uid %u, not by you (uid %u)", x->pid,
+            t->ns_owner, c->uid);
         break;
     case IDG_DENY_MAP_WRITTEN:
-        add(buf, len, &pos, "%s_map of process %u was already written (the kernel allows one write)",
-            k, x->pid);
+        add(buf, len, &pos,
+            "%s_map of process %u was already written (the kernel allows one write)", k, x->pid);
         break;
     case IDG_DENY_INSIDE_OVERLAP:
     case IDG_DENY_OUTSIDE_OVERLAP: {
@@ -131,8 +132,10 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
         char ra[IDG_RANGE_STRLEN], rb[IDG_RANGE_STRLEN];
         idg_range_format(ra, sizeof(ra), in ? idg_extent_inside(a) : idg_extent_outside(a));
         idg_range_format(rb, sizeof(rb), in ? idg_extent_inside(b) : idg_extent_outside(b));
-        add(buf, len, &pos, "%s ranges overlap: %s and %s (triples %zu and %zu); each id may be "
-            "mapped once", in ? "inside" : "outside", ra, rb, v->extent + 1, v->other + 1);
+        add(buf, len, &pos,
+            "%s ranges overlap: %s and %s (triples %zu and %zu); each id may be "
+            "mapped once",
+            in ? "inside" : "outside", ra, rb, v->extent + 1, v->other + 1);
         break;
     }
     case IDG_DENY_HOST_ROOT:

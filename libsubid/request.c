@@ -21,8 +21,7 @@ int idg_parse_target(const char *s, struct idg_target_arg *t)
     return 0;
 }
 
-int idg_parse_extents(char *const *args, size_t n, struct idg_extent *out,
-                      struct idg_arg_error *e)
+int idg_parse_extents(char *const *args, size_t n, struct idg_extent *out, struct idg_arg_error *e)
 {
     for (size_t i = 0; i < n; i++) {
         uint32_t f[3];
@@ -71,20 +70,19 @@ const char *idg_arg_error_str(char *buf, size_t len, const struct idg_arg_error 
     char q[64];
     idg_sanitize(q, sizeof(q), e->text);
     if (e->wraps)
-        snprintf(buf, len,
-                 "triple %zu: %s %u with COUNT %u ends past 4294967294, the largest id",
+        snprintf(buf, len, "triple %zu: %s %u with COUNT %u ends past 4294967294, the largest id",
                  e->triple, name, e->start, e->count);
     else if (e->err == -ERANGE)
         snprintf(buf, len, "triple %zu: %s '%s' is larger than %s", e->triple, name, q,
                  e->field == IDG_FIELD_COUNT ? "4294967295" : "4294967294, the largest id");
     else if (e->field == IDG_FIELD_COUNT)
-        snprintf(buf, len,
-                 "triple %zu: COUNT '%s' is not a plain decimal from 1 to 4294967295", e->triple,
-                 q);
+        snprintf(buf, len, "triple %zu: COUNT '%s' is not a plain decimal from 1 to 4294967295",
+                 e->triple, q);
     else
-        snprintf(buf, len,
-                 "triple %zu: %s '%s' is not a plain decimal (no sign, blanks, leading zeros or hex)",
-                 e->triple, name, q);
+        snprintf(
+            buf, len,
+            "triple %zu: %s '%s' is not a plain decimal (no sign, blanks, leading zeros or hex)",
+            e->triple, name, q);
     return buf;
 }
 

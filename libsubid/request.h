@@ -27,7 +27,7 @@ int idg_parse_target(const char *s, struct idg_target_arg *t);
 enum idg_field { IDG_FIELD_INSIDE, IDG_FIELD_OUTSIDE, IDG_FIELD_COUNT };
 
 struct idg_arg_error {
-    size_t triple;         /* 1-based */
+    size_t triple; /* 1-based */
     enum idg_field field;
     int err;               /* -EINVAL: not a number; -ERANGE: too big */
     bool wraps;            /* the numbers parse, but start + count passes the id space */
@@ -40,8 +40,7 @@ struct idg_arg_error {
  * A count of 0 is -EINVAL; a range passing 4294967295 is -ERANGE on the
  * field whose range wraps (inside or outside).
  */
-int idg_parse_extents(char *const *args, size_t n, struct idg_extent *out,
-                      struct idg_arg_error *e);
+int idg_parse_extents(char *const *args, size_t n, struct idg_extent *out, struct idg_arg_error *e);
 
 /* "triple 2: OUTSIDE '12x' is not a plain decimal from 0 to 4294967294". */
 const char *idg_arg_error_str(char *buf, size_t len, const struct idg_arg_error *e);
@@ -49,8 +48,6 @@ const char *idg_arg_error_str(char *buf, size_t len, const struct idg_arg_error 
 /* Copy at most `max` bytes of s into buf, replacing bytes that are not
  * printable ASCII with '?', so that argv can be quoted in messages and logs. */
 const char *idg_sanitize(char *buf, size_t len, const char *s);
-
-
 
 /*
  * The map text the kernel reads: "INSIDE OUTSIDE COUNT\n" per extent, into

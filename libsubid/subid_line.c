@@ -102,8 +102,7 @@ bool idg_owner_matches(const struct idg_owner *o, const char *owner, size_t len)
 
 static bool has_prefix_colon(const char *line, size_t len, const char *key, size_t key_len)
 {
-    return key_len != 0 && len > key_len && line[key_len] == ':' &&
-           memcmp(line, key, key_len) == 0;
+    return key_len != 0 && len > key_len && line[key_len] == ':' && memcmp(line, key, key_len) == 0;
 }
 
 bool idg_line_may_belong(const struct idg_owner *o, const char *line, size_t len)

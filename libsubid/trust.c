@@ -15,7 +15,7 @@ int idg_open_trusted(const char *path, uid_t trusted_owner, struct idg_file_prob
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         pb->err = errno;
-        pb->why = errno == ENOENT ? IDG_TRUST_MISSING
+        pb->why = errno == ENOENT  ? IDG_TRUST_MISSING
                   : errno == ELOOP ? IDG_TRUST_SYMLINK
                                    : IDG_TRUST_IO;
         return -1;
@@ -62,17 +62,18 @@ const char *idg_file_problem_str(char *buf, size_t len, const char *path,
                  path);
         break;
     case IDG_TRUST_BAD_OWNER:
-        snprintf(buf, len, "%s is owned by uid %u, not root, so it is not trusted; run: chown root:root %s",
+        snprintf(buf, len,
+                 "%s is owned by uid %u, not root, so it is not trusted; run: chown root:root %s",
                  path, (unsigned)pb->uid, path);
         break;
     case IDG_TRUST_WRITABLE:
         snprintf(buf, len,
-                 "%s is writable by group or others (mode %04o), so it is not trusted; run: chmod go-w %s",
+                 "%s is writable by group or others (mode %04o), so it is not trusted; run: chmod "
+                 "go-w %s",
                  path, mode, path);
         break;
     case IDG_TRUST_IO:
-        snprintf(buf, len,
-                 "cannot read %s: %s; it should be a regular file, mode 0644, owner root",
+        snprintf(buf, len, "cannot read %s: %s; it should be a regular file, mode 0644, owner root",
                  path, strerror(pb->err));
         break;
     }

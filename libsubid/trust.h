@@ -15,12 +15,12 @@
 
 enum idg_trust {
     IDG_TRUST_OK,
-    IDG_TRUST_MISSING,       /* ENOENT: not an error for optional sources */
-    IDG_TRUST_SYMLINK,       /* final component is a symbolic link */
-    IDG_TRUST_NOT_REGULAR,   /* directory, fifo, device, socket */
-    IDG_TRUST_BAD_OWNER,     /* not owned by the trusted owner */
-    IDG_TRUST_WRITABLE,      /* group- or other-writable */
-    IDG_TRUST_IO,            /* open/read failed: see err */
+    IDG_TRUST_MISSING,     /* ENOENT: not an error for optional sources */
+    IDG_TRUST_SYMLINK,     /* final component is a symbolic link */
+    IDG_TRUST_NOT_REGULAR, /* directory, fifo, device, socket */
+    IDG_TRUST_BAD_OWNER,   /* not owned by the trusted owner */
+    IDG_TRUST_WRITABLE,    /* group- or other-writable */
+    IDG_TRUST_IO,          /* open/read failed: see err */
 };
 
 struct idg_file_problem {

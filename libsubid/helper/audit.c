@@ -42,8 +42,8 @@ void idg_audit_log(const struct idg_audit *a, bool allowed, const char *reason)
     }
     if (a->n_ext == 0)
         put(line, sizeof(line), &pos, " -");
-    put(line, sizeof(line), &pos, ": %s%s%s", allowed ? "allowed" : "refused",
-        reason ? ": " : "", reason ? reason : "");
+    put(line, sizeof(line), &pos, ": %s%s%s", allowed ? "allowed" : "refused", reason ? ": " : "",
+        reason ? reason : "");
     openlog(a->prog, LOG_PID, LOG_AUTHPRIV);
     syslog(LOG_AUTHPRIV | (allowed ? LOG_INFO : LOG_NOTICE), "%s", line);
     closelog();

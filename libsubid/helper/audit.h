@@ -16,9 +16,9 @@
 struct idg_audit {
     const char *prog;
     uint32_t uid;
-    const char *name;               /* may be NULL */
-    const char *target;             /* as given on the command line, sanitized */
-    const struct idg_extent *ext;   /* may be NULL */
+    const char *name;             /* may be NULL */
+    const char *target;           /* as given on the command line, sanitized */
+    const struct idg_extent *ext; /* may be NULL */
     size_t n_ext;
     const struct idg_grant *grants; /* may be NULL */
     const struct idg_allotment *allot;

@@ -103,7 +103,8 @@ static void read_sources(const struct idg_owner *owner, struct idg_allotments *a
         if (r == -ENOMEM)
             die("out of memory while reading %s", paths[i]);
         if (r < 0)
-            die("refusing to use %s: %s", paths[i], idg_file_problem_str(why, sizeof(why), paths[i], &pb));
+            die("refusing to use %s: %s", paths[i],
+                idg_file_problem_str(why, sizeof(why), paths[i], &pb));
         if (i > 0 && pb.why != IDG_TRUST_MISSING) {
             size_t l = strlen(where);
             snprintf(where + l, wlen - l, " or %s", paths[i]);
@@ -201,16 +202,22 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
         idg_target_facts(&tfd, kind, &facts, msg, sizeof(msg)) < 0)
         die("%s", msg);
     if (targ.is_fd) /* the audit line names the process, not just the fd */
-        snprintf(run.target_text, sizeof(run.target_text), "fd:%u (pid %u)", targ.value,
-                 tfd.pid);
+        snprintf(run.target_text, sizeof(run.target_text), "fd:%u (pid %u)", targ.value, tfd.pid);
 
     /* 5. Decide. */
     struct idg_verdict v;
     idg_decide(&caller, &facts, ext, n, allot.v, allot.n, &v, grants);
     if (v.code != IDG_ALLOW) {
-        struct idg_explain x = {.kind = kind, .name = name, .caller = &caller, .pid = tfd.pid,
-                                .target = &facts, .ext = ext, .n_ext = n, .allot = allot.v,
-                                .n_allot = allot.n, .where = where};
+        struct idg_explain x = {.kind = kind,
+                                .name = name,
+                                .caller = &caller,
+                                .pid = tfd.pid,
+                                .target = &facts,
+                                .ext = ext,
+                                .n_ext = n,
+                                .allot = allot.v,
+                                .n_allot = allot.n,
+                                .where = where};
         die("%s", idg_explain(msg, sizeof(msg), &x, &v));
     }
 

@@ -76,8 +76,7 @@ static int verify(const struct idg_posture *p)
     gid_t gr, ge, gs;
     if (getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0)
         return -errno;
-    if (r != p->uid || e != p->uid || s != p->uid || gr != p->gid || ge != p->gid ||
-        gs != p->gid)
+    if (r != p->uid || e != p->uid || s != p->uid || gr != p->gid || ge != p->gid || gs != p->gid)
         return -EPERM;
     cap_t c = cap_get_proc();
     if (!c)

@@ -20,8 +20,8 @@
 #include "../request.h"
 
 struct idg_target_fd {
-    int proc;   /* the /proc/PID directory */
-    int pidfd;  /* the caller's pidfd, or -1 */
+    int proc;  /* the /proc/PID directory */
+    int pidfd; /* the caller's pidfd, or -1 */
     uint32_t pid;
 };
 
