@@ -21,6 +21,9 @@ bool idg_covered(const struct idg_allotment *allot, size_t n, struct idg_range w
     }
     if (cur > last)
         return true;
+    for (size_t i = 0; i < n && *first == n; i++)
+        if (idg_range_overlaps(allot[i].range, want))
+            *first = i; /* the gap came before any allotment was used */
     uint64_t gap_last = last;
     for (size_t i = 0; i < n; i++)
         if (allot[i].range.start > cur && allot[i].range.start - 1 < gap_last)

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# `meson install` gives distributions the helpers as they must be installed:
+# setuid root by default, or file capabilities with -Dprivilege=caps.
+
+t_install_setuid_root() {
+    local dest=$T/dest
+    meson install -C "$IDG_BUILD" --destdir "$dest" --no-rebuild >"$T/install.log" 2>&1 ||
+        { fail "meson install failed: $(tail -5 "$T/install.log")"; return; }
+    local f
+    for f in newuidmap newgidmap; do
+        local p
+        p=$(find "$dest" -name "$f" -type f)
+        [ -n "$p" ] || { fail "$f not installed"; continue; }
+        [ "$(stat -c '%a %U %G' "$p")" = "4755 root root" ] ||
+            fail "$f installed as $(stat -c '%a %U %G' "$p"), expected 4755 root root"
+    done
+    for f in newuidmap.1 newgidmap.1 subuid.5 id_permission.5; do
+        [ -n "$(find "$dest" -name "$f*")" ] || fail "man page $f not installed"
+    done
+}
+
+t_install_file_capabilities() {
+    local src build=$T/capsbuild dest=$T/capsdest
+    src=$(cd "$IDG_TESTS/../.." && pwd)
+    { meson setup "$build" "$src" -Dprivilege=caps -Dtests=disabled &&
+        ninja -C "$build" && meson install -C "$build" --destdir "$dest"; } >"$T/caps.log" 2>&1 ||
+        { fail "caps build/install failed: $(tail -5 "$T/caps.log")"; return; }
+    local u g
+    u=$(find "$dest" -name newuidmap -type f)
+    g=$(find "$dest" -name newgidmap -type f)
+    [ "$(stat -c '%a' "$u")" = 755 ] || fail "newuidmap mode $(stat -c '%a' "$u"), expected 755"
+    getcap "$u" | grep -q 'cap_setuid[=+]ep' || fail "newuidmap caps: $(getcap "$u")"
+    getcap "$g" | grep -q 'cap_setgid[=+]ep' || fail "newgidmap caps: $(getcap "$g")"
+    # And the installed binary works with its capability alone.
+    target $U1
+    install -m 0755 "$u" "$T/bin/installed-cap-newuidmap"
+    setcap "$(getcap "$u" | awk '{print $2}')" "$T/bin/installed-cap-newuidmap"
+    run $U1 "$T/bin/installed-cap-newuidmap" "$TARGET" 0 $U1 1 1 200000 10
+    expect_rc 0
+    expect_map "$TARGET" uid "0 $U1 1
+1 200000 10"
+}
