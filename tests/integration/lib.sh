@@ -15,7 +15,7 @@ U2=4002 U2N=idgt2   # has 400000:65536
 U3=4003 U3N=idgt3   # has nothing
 
 idg_sandbox_setup() {
-    T=$(mktemp -d /tmp/idgate-sandbox.XXXXXX) || return 1
+    T=$IDG_IN_SANDBOX
     mount -t tmpfs -o mode=0755 idgate-sandbox "$T" || return 1
     mkdir -p "$T"/etc.up "$T"/etc.work "$T"/dev.up "$T"/dev.work "$T"/hostdev "$T"/bin "$T"/tmp
     chmod 1777 "$T/tmp"

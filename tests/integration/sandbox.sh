@@ -22,8 +22,13 @@ if [ $# -ne 2 ]; then
 fi
 
 if [ -z "${IDG_IN_SANDBOX:-}" ]; then
-    export IDG_IN_SANDBOX=1
-    exec unshare --mount --propagation private -- "$0" "$@"
+    # The mountpoint is made out here, so that it can be removed afterwards.
+    IDG_IN_SANDBOX=$(mktemp -d /tmp/idgate-sandbox.XXXXXX) || exit 1
+    export IDG_IN_SANDBOX
+    unshare --mount --propagation private -- "$0" "$@"
+    rc=$?
+    rmdir "$IDG_IN_SANDBOX"
+    exit $rc
 fi
 
 IDG_BUILD=$(cd "$1" && pwd)

@@ -35,3 +35,27 @@ t_unshare_map_users_explicit() {
     expect_rc 0
     [ "$(awk '{print $1, $2, $3}' "$T/out")" = "0 200000 1000" ] || fail "unexpected map: $OUT; $ERR"
 }
+
+t_podman_unshare_uses_our_helpers() {
+    syslog_start
+    local home=$T/home.$BASHPID
+    mkdir -p "$home/run"
+    chown -R $U1:$U1 "$home"
+    chmod 0700 "$home/run"
+    # Rootless podman execs newuidmap/newgidmap by PATH. Its storage, runtime
+    # dir and pause process state stay inside the sandbox's tmpfs; the pause
+    # process it leaves is killed here.
+    run $U1 env -i HOME="$home" XDG_RUNTIME_DIR="$home/run" USER=$U1N PATH="$BIN:/usr/bin:/bin" \
+        podman --storage-driver=vfs unshare cat /proc/self/uid_map /proc/self/gid_map
+    local pause
+    for pause in $(cat "$home"/run/libpod/tmp/pause.pid "$home"/run/containers/pause.pid 2>/dev/null); do
+        kill "$pause"
+    done
+    expect_rc 0
+    [ "$(awk '{print $1, $2, $3}' "$T/out")" = "0 $U1 1
+1 200000 65536
+0 $U1 1
+1 200000 65536" ] || fail "unexpected maps from podman unshare: $OUT; stderr: $ERR"
+    syslog_expect "newuidmap["
+    syslog_expect "newgidmap["
+}
