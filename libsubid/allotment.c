@@ -63,6 +63,10 @@ static int scan_line(struct scan *s, const char *line, size_t len, uint32_t line
         return 0;
     struct idg_entry e;
     enum idg_line_status st = idg_parse_line(line, len, &e);
+    /* The prefix test is not enough alone: a name "bob:1" would take bob's
+       line "bob:1:5". The whole owner field must be the caller's. */
+    if (st == IDG_LINE_ENTRY && !idg_owner_matches(s->o, e.owner, e.owner_len))
+        return 0;
     if (st == IDG_LINE_ENTRY)
         return idg_allotments_add(s->out, e.range, s->path, lineno);
     if (st != IDG_LINE_COMMENT && s->bad)

@@ -3,7 +3,8 @@
  * newuidmap/newgidmap, in the order of DESIGN.md "Helper core":
  *   1. sanitize fds, environment, umask          (posture.c)
  *   2. drop to the caller, keep one capability   (posture.c)
- *   3. parse argv, read the sources as the caller
+ *   3. parse argv; NSS and the sources in a child without capabilities
+ *                                                (gather.c)
  *   4. open the target once, gather its facts    (target.c)
  *   5. decide                                    (../decide.c)
  *   6. newgidmap: setgroups "deny" if needed     (mapwrite.c)
@@ -28,6 +29,7 @@
 #include "../request.h"
 #include "audit.h"
 #include "config.h"
+#include "gather.h"
 #include "mapwrite.h"
 #include "posture.h"
 #include "target.h"
@@ -75,42 +77,6 @@ static void usage(FILE *f)
             "See %s(1).\n",
             run.prog, idg_map_file(run.kind), idg_kind_str(run.kind), idg_kind_str(run.kind),
             idg_kind_str(run.kind), run.kind == IDG_KIND_UID ? IDG_SUBUID : IDG_SUBGID, run.prog);
-}
-
-struct bad_lines {
-    const char *name;
-};
-
-static void warn_bad_line(void *arg, const char *path, uint32_t line, enum idg_line_status st)
-{
-    struct bad_lines *b = arg;
-    fprintf(stderr, "%s: warning: %s:%u: line for %s ignored: %s; ask an administrator to fix it\n",
-            run.prog, path, line, b->name, idg_line_status_str(st));
-}
-
-/* Step 3: the caller's allotments from every file source for this kind. */
-static void read_sources(const struct idg_owner *owner, struct idg_allotments *a, char *where,
-                         size_t wlen)
-{
-    const char *paths[2] = {run.kind == IDG_KIND_UID ? IDG_SUBUID : IDG_SUBGID,
-                            run.kind == IDG_KIND_UID ? IDG_IDPERM_UIDS : IDG_IDPERM_GIDS};
-    struct bad_lines b = {owner->name ? owner->name : owner->uid_str};
-    snprintf(where, wlen, "%s", paths[0]);
-    for (size_t i = 0; i < 2; i++) {
-        struct idg_file_problem pb;
-        char why[512];
-        int r = idg_collect_allotments(paths[i], 0, owner, a, warn_bad_line, &b, &pb);
-        if (r == -ENOMEM)
-            die("out of memory while reading %s", paths[i]);
-        if (r < 0)
-            die("refusing to use %s: %s", paths[i],
-                idg_file_problem_str(why, sizeof(why), paths[i], &pb));
-        if (i > 0 && pb.why != IDG_TRUST_MISSING) {
-            size_t l = strlen(where);
-            snprintf(where + l, wlen - l, " or %s", paths[i]);
-        }
-    }
-    idg_allotments_sort(a);
 }
 
 int idg_helper_main(enum idg_kind kind, int argc, char **argv)
@@ -171,27 +137,28 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
         die("%s", idg_arg_error_str(msg, sizeof(msg), &aerr));
     run.audit.ext = ext;
     run.audit.n_ext = n;
-    /* CAP_SETFCAP matters only for a uid map of host id 0 (Linux >= 5.12). */
-    if (!idg_maps_host_root(ext, n) && idg_drop_setfcap(&run.posture) < 0)
+    /* CAP_SETFCAP matters only for a uid map of host id 0 (Linux >= 5.12),
+       which only root may have. */
+    bool keep_setfcap = run.posture.uid == 0 && idg_maps_host_root(ext, n);
+    if (!keep_setfcap && idg_drop_setfcap(&run.posture) < 0)
         die("cannot drop CAP_SETFCAP; refusing to continue");
 
-    /* ...and the sources, as the caller. */
-    struct passwd *pw = getpwuid(run.posture.uid);
-    char *name = pw ? strdup(pw->pw_name) : NULL;
+    /* ...and NSS and the sources, in a child without any capability. */
+    struct idg_gathered g;
+    if (idg_gather(run.prog, kind, run.posture.uid, &g, msg, sizeof(msg)) < 0)
+        die("%s", msg);
+    const char *name = g.name;
     run.audit.name = name;
     struct idg_caller caller = {.uid = run.posture.uid, .gid = run.posture.gid};
     if (kind == IDG_KIND_UID) {
         caller.own[caller.n_own++] = run.posture.uid;
     } else {
         caller.own[caller.n_own++] = run.posture.gid;
-        if (pw && pw->pw_gid != run.posture.gid)
-            caller.own[caller.n_own++] = pw->pw_gid;
+        if (g.has_pw && g.pw_gid != run.posture.gid)
+            caller.own[caller.n_own++] = g.pw_gid;
     }
-    struct idg_owner owner;
-    idg_owner_init(&owner, name, run.posture.uid);
-    struct idg_allotments allot = {0};
-    char where[256];
-    read_sources(&owner, &allot, where, sizeof(where));
+    struct idg_allotments allot = g.allot;
+    const char *where = g.where;
     run.audit.allot = allot.v;
     run.audit.n_allot = allot.n;
 
@@ -249,8 +216,7 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
 
     idg_target_close(&tfd);
     free(text);
-    idg_allotments_free(&allot);
-    free(name);
+    idg_gathered_free(&g);
     free(ext);
     free(grants);
     return EXIT_SUCCESS;

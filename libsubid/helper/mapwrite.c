@@ -54,10 +54,15 @@ int idg_write_map(const struct idg_target_fd *t, enum idg_kind k, const struct i
     }
     int e = 0;
     int fd = openat(t->proc, idg_map_file(k), O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
         e = errno;
-    else if (write(fd, text, len) != (ssize_t)len)
-        e = errno ? errno : EIO;
+    } else {
+        ssize_t w = write(fd, text, len);
+        if (w < 0)
+            e = errno;
+        else if ((size_t)w != len)
+            e = EIO; /* the kernel takes a map whole or not at all */
+    }
     int lowered = idg_cap_effective(p, false);
     if (fd >= 0)
         close(fd);

@@ -82,7 +82,7 @@ static int verify(const struct idg_posture *p)
     if (!c)
         return -errno;
     int rc = 0;
-    for (cap_value_t v = 0; v <= CAP_LAST_CAP && rc == 0; v++) {
+    for (cap_value_t v = 0; v < (cap_value_t)cap_max_bits() && rc == 0; v++) {
         bool allowed = v == p->cap || (v == CAP_SETFCAP && p->has_setfcap);
         if (flag_of(c, CAP_EFFECTIVE, v) || flag_of(c, CAP_INHERITABLE, v) ||
             (!allowed && flag_of(c, CAP_PERMITTED, v)))
@@ -124,7 +124,7 @@ int idg_drop_privileges(cap_value_t cap, struct idg_posture *p)
 
     if (root) {
         /* While we still may: an empty bounding set and no ambient caps. */
-        for (cap_value_t v = 0; v <= CAP_LAST_CAP; v++)
+        for (cap_value_t v = 0; v < (cap_value_t)cap_max_bits(); v++)
             if (prctl(PR_CAPBSET_DROP, v, 0, 0, 0) < 0 && errno != EINVAL)
                 return -errno;
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)

@@ -23,9 +23,22 @@ const char *idg_map_file(enum idg_kind k)
     return k == IDG_KIND_UID ? "uid_map" : "gid_map";
 }
 
-/* The "Pid:" of a pidfd in /proc/self/fdinfo; 1 if found, 0 if not a pidfd. */
+#ifndef PID_FS_MAGIC
+#define PID_FS_MAGIC 0x50494446 /* linux/magic.h since 6.9 */
+#endif
+
+/* The "Pid:" of a pidfd in /proc/self/fdinfo; 1 if found, 0 if not a pidfd.
+ * Since Linux 6.9 a pidfd lives on pidfs: then nothing else is taken for one
+ * (no other file's fdinfo text can pass). Before, anon_inode pidfds are
+ * recognised by their fdinfo alone. */
 static int pidfd_pid(int fd, long *pid)
 {
+    struct statfs sf;
+    if (fstatfs(fd, &sf) < 0)
+        return -errno;
+    bool pidfs = sf.f_type == PID_FS_MAGIC;
+    if (!pidfs && sf.f_type != ANON_INODE_FS_MAGIC)
+        return 0;
     char path[64], buf[1024];
     snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
     int f = open(path, O_RDONLY | O_CLOEXEC);
@@ -38,7 +51,7 @@ static int pidfd_pid(int fd, long *pid)
     buf[n] = '\0';
     const char *p = strstr(buf, "\nPid:\t");
     if (!p)
-        return 0;
+        return pidfs ? -EINVAL : 0;
     *pid = strtol(p + 6, NULL, 10);
     return 1;
 }
@@ -110,12 +123,23 @@ static int from_fd(int n, struct idg_target_fd *t, char *err, size_t errlen)
                  n);
         return -1;
     }
-    t->proc = fcntl(n, F_DUPFD_CLOEXEC, 3);
-    if (t->proc < 0) {
-        snprintf(err, errlen, "cannot duplicate fd %d: %s", n, strerror(errno));
+    /* Not a task directory, nor /proc/1 of a procfs mounted in another pid
+       namespace: our own /proc/<pid> must be this very directory. */
+    t->pid = proc_dir_pid(n);
+    struct stat mine;
+    if (t->pid != 0) {
+        char path[32];
+        snprintf(path, sizeof(path), "/proc/%u", t->pid);
+        t->proc = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (t->pid == 0 || t->proc < 0 || fstat(t->proc, &mine) < 0 || mine.st_dev != st.st_dev ||
+        mine.st_ino != st.st_ino) {
+        snprintf(err, errlen,
+                 "fd %d is not the /proc/PID directory of a process in this pid namespace; "
+                 "open /proc/PID itself (not a task directory or another procfs) and pass it",
+                 n);
         return -1;
     }
-    t->pid = proc_dir_pid(n);
     return 0;
 }
 
@@ -134,7 +158,9 @@ bool idg_target_alive(const struct idg_target_fd *t)
 {
     if (t->pidfd < 0)
         return true;
-    return syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) == 0 || errno != ESRCH;
+    /* EPERM still proves the process exists; anything else (ESRCH, EBADF,
+       EINVAL) is taken as gone. */
+    return syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) == 0 || errno == EPERM;
 }
 
 static int gone(const struct idg_target_fd *t, const char *what, char *err, size_t errlen)
@@ -157,6 +183,15 @@ int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_
         return 0; /* idg_decide refuses it; its namespace is none of our business */
 
     int ns = openat(t->proc, "ns/user", O_RDONLY | O_CLOEXEC);
+    if (ns < 0 && errno == EACCES) {
+        /* Owned by the caller, yet not inspectable: the kernel treats a
+           non-dumpable process as root's (proc(5), PR_SET_DUMPABLE). */
+        snprintf(err, errlen,
+                 "process %u is not dumpable, so you may not inspect it; make it dumpable "
+                 "(prctl PR_SET_DUMPABLE 1) until its maps are written",
+                 t->pid);
+        return -1;
+    }
     if (ns < 0)
         return gone(t, "the user namespace", err, errlen);
     int rc = -1;

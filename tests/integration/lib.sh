@@ -85,9 +85,13 @@ wait_for() {
     return 1
 }
 
+is_sleep() {
+    [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]
+}
+
 in_new_userns() {
     [ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ] &&
-        [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]
+        is_sleep "$1"
 }
 
 # target UID: start a process of UID in a new user namespace; sets TARGET.
@@ -103,7 +107,7 @@ target() {
 plain_target() {
     setpriv --reuid="$1" --regid="$1" --clear-groups -- sleep 600 &
     TARGET=$!
-    wait_for "process $TARGET to start" test "$(cat "/proc/$TARGET/comm" 2>/dev/null)" = sleep
+    wait_for "process $TARGET to start" is_sleep "$TARGET"
 }
 
 fail() {

@@ -259,3 +259,20 @@ t_help_and_version() {
     expect_rc 0
     grep -qE '^newuidmap \(idgate\) [0-9]' <<<"$OUT" || fail "no version: $OUT"
 }
+
+t_refuses_fd_of_a_task_directory() {
+    target $U1
+    run $U1 bash -c "exec 7</proc/$TARGET/task/$TARGET && exec '$BIN/newuidmap' fd:7 0 $U1 1"
+    expect_refused "$TARGET" uid "fd 7 is not the /proc/PID directory of a process in this pid namespace"
+}
+
+t_explains_non_dumpable_target() {
+    # Executing a binary the user may not read makes the process non-dumpable.
+    install -m 0111 "$(command -v sleep)" "$T/bin/xsleep"
+    setpriv --reuid=$U1 --regid=$U1 --clear-groups -- unshare --user "$T/bin/xsleep" 600 &
+    TARGET=$!
+    wait_for "process $TARGET to run xsleep" test -n "$(pgrep -x xsleep -P 0 2>/dev/null; pgrep -x xsleep)"
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 $U1 1
+    expect_rc 1
+    expect_err "process $TARGET is not dumpable, so you may not inspect it"
+}
