@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../nsswitch.h"
 #include "config.h"
 
 /* More allotments than this for one user is refused rather than trusted. */
@@ -88,6 +89,50 @@ static void warn_bad_line(void *arg, const char *path, uint32_t line, enum idg_l
             w->prog, path, line, w->who, idg_line_status_str(st));
 }
 
+/*
+ * Which sources nsswitch.conf names for subid. Until NSS modules are loaded
+ * (shadow's plugin ABI), only "files" is read; other sources are skipped,
+ * which can only deny. With no "files" at all, nothing may be read: on an
+ * SSSD host, stale /etc/subuid lines must not grant what sss would not.
+ * Returns 0, or 1 with msg set.
+ */
+static int check_nsswitch(const char *prog, char *msg, size_t msglen)
+{
+    struct idg_file_problem pb;
+    int fd = idg_open_trusted(IDG_NSSWITCH, 0, &pb);
+    if (fd < 0) {
+        char why[512];
+        if (pb.why == IDG_TRUST_MISSING)
+            return 0;
+        snprintf(msg, msglen, "refusing to use %s: %s", IDG_NSSWITCH,
+                 idg_file_problem_str(why, sizeof(why), IDG_NSSWITCH, &pb));
+        return 1;
+    }
+    static char buf[64 * 1024];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    close(fd);
+    struct idg_nss_sources s;
+    if (n < 0 || idg_nss_parse(buf, (size_t)n, &s) < 0) {
+        snprintf(msg, msglen, "cannot read the subid line of %s; ask an administrator to fix it",
+                 IDG_NSSWITCH);
+        return 1;
+    }
+    if (!idg_nss_has(&s, "files")) {
+        snprintf(msg, msglen,
+                 "%s names subid source%s%s%s but not files, and idgate reads only files so "
+                 "far; ask an administrator to add files to its subid line",
+                 IDG_NSSWITCH, s.n > 1 ? "s " : " ", s.n ? s.name[0] : "(none)",
+                 s.n > 1 ? " and more" : "");
+        return 1;
+    }
+    for (size_t i = 0; i < s.n; i++)
+        if (strcmp(s.name[i], "files") != 0)
+            fprintf(stderr,
+                    "%s: warning: subid source %s in %s is not supported yet and was skipped\n",
+                    prog, s.name[i], IDG_NSSWITCH);
+    return 0;
+}
+
 /* The child: no capability, then NSS and the files. Never returns. */
 __attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind, uint32_t uid,
                                             int out)
@@ -114,6 +159,7 @@ __attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind
     struct warn_ctx w = {prog, name ? name : owner.uid_str};
 
     snprintf(where, sizeof(where), "%s", source_path(kind, 0));
+    h.status = (uint32_t)check_nsswitch(prog, msg, sizeof(msg));
     for (uint32_t i = 0; i < 2 && h.status == 0; i++) {
         const char *path = source_path(kind, i);
         struct idg_file_problem pb;

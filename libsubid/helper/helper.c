@@ -97,11 +97,8 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
     /* 2. Privilege posture, before any file is read. */
     int rc = idg_drop_privileges(kind == IDG_KIND_UID ? CAP_SETUID : CAP_SETGID, &run.posture);
     run.audit.uid = run.posture.uid;
-    if (rc < 0) {
-        fprintf(stderr, "%s: cannot drop privileges safely (%s); refusing to run\n", run.prog,
-                strerror(-rc));
-        return EXIT_FAILURE;
-    }
+    if (rc < 0)
+        die("cannot drop privileges safely (%s); refusing to run", strerror(-rc));
 
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         usage(stdout);

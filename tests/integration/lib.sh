@@ -30,6 +30,7 @@ idg_sandbox_setup() {
     done
     rm -f /dev/log
 
+    cp /etc/nsswitch.conf "$T/nsswitch.conf.orig"
     for u in "$U1:$U1N" "$U2:$U2N" "$U3:$U3N"; do
         echo "${u#*:}:x:${u%%:*}:${u%%:*}:idgate test user:/nonexistent:/usr/sbin/nologin" >>/etc/passwd
         echo "${u#*:}:x:${u%%:*}:" >>/etc/group
@@ -48,6 +49,7 @@ $U2N:400000:65536"
 # Reset the sources to their defaults before each test.
 idg_reset_files() {
     rm -f /etc/subuid /etc/subgid /etc/subuid.real /etc/subgid.real
+    cp "$T/nsswitch.conf.orig" /etc/nsswitch.conf
     printf '%s\n' "$IDG_DEFAULT_SUBUID" >/etc/subuid
     printf '%s\n' "$IDG_DEFAULT_SUBUID" >/etc/subgid
     chown root:root /etc/subuid /etc/subgid

@@ -276,3 +276,19 @@ t_explains_non_dumpable_target() {
     expect_rc 1
     expect_err "process $TARGET is not dumpable, so you may not inspect it"
 }
+
+t_nsswitch_without_files_refuses() {
+    printf '%s\n' "passwd: files" "subid: sss" >/etc/nsswitch.conf
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "/etc/nsswitch.conf names subid source sss but not files"
+}
+
+t_nsswitch_files_and_other_source() {
+    printf '%s\n' "passwd: files" "subid: files sss" >/etc/nsswitch.conf
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_rc 0
+    expect_err "warning: subid source sss in /etc/nsswitch.conf is not supported yet and was skipped"
+    expect_map "$TARGET" uid "0 200000 10"
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "nsswitch.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "subid_line.h"
+
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int parse_sources(const char *p, const char *end, struct idg_nss_sources *s)
+{
+    while (p < end) {
+        while (p < end && blank(*p))
+            p++;
+        if (p == end || *p == '#')
+            break;
+        if (*p == '[') { /* an action item such as [NOTFOUND=return] */
+            const char *close = memchr(p, ']', (size_t)(end - p));
+            p = close ? close + 1 : end;
+            continue;
+        }
+        const char *w = p;
+        while (p < end && !blank(*p) && *p != '#' && *p != '[')
+            p++;
+        size_t n = (size_t)(p - w);
+        if (s->n == IDG_NSS_MAX_SOURCES || n >= IDG_NSS_NAME_MAX)
+            return -E2BIG;
+        memcpy(s->name[s->n], w, n);
+        s->name[s->n][n] = '\0';
+        s->n++;
+    }
+    return 0;
+}
+
+int idg_nss_parse(const char *buf, size_t len, struct idg_nss_sources *s)
+{
+    *s = (struct idg_nss_sources){0};
+    struct idg_lines it;
+    const char *line;
+    size_t n;
+    idg_lines_init(&it, buf, len);
+    while (idg_lines_next(&it, &line, &n)) {
+        const char *p = line, *end = line + n;
+        while (p < end && blank(*p))
+            p++;
+        if ((size_t)(end - p) < 6 || memcmp(p, "subid:", 6) != 0)
+            continue;
+        /* The first subid: line counts. */
+        s->has_line = true;
+        return parse_sources(p + 6, end, s);
+    }
+    return 0;
+}
+
+bool idg_nss_has(const struct idg_nss_sources *s, const char *source)
+{
+    if (!s->has_line)
+        return strcmp(source, "files") == 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->name[i], source) == 0)
+            return true;
+    return false;
+}

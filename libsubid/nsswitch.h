@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The "subid:" line of /etc/nsswitch.conf: which sources answer for
+ * subordinate ids, in order. Pure: parses a caller's buffer.
+ *
+ * Grammar (nsswitch.conf(5)): "database: source [source]...", blanks between
+ * words, '#' starts a comment, "[...]" action items are skipped. The first
+ * subid line counts; no subid line means "files", as in shadow.
+ */
+#ifndef IDGATE_NSSWITCH_H
+#define IDGATE_NSSWITCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define IDG_NSS_MAX_SOURCES 8
+#define IDG_NSS_NAME_MAX 32
+
+struct idg_nss_sources {
+    bool has_line; /* a subid: line was present */
+    size_t n;
+    char name[IDG_NSS_MAX_SOURCES][IDG_NSS_NAME_MAX];
+};
+
+/* Fill *s from the buffer; names longer than IDG_NSS_NAME_MAX - 1 and
+ * sources past IDG_NSS_MAX_SOURCES are returned as -E2BIG. Returns 0. */
+int idg_nss_parse(const char *buf, size_t len, struct idg_nss_sources *s);
+
+/* Does the list name `source`? (No subid line: only "files".) */
+bool idg_nss_has(const struct idg_nss_sources *s, const char *source);
+
+#endif
