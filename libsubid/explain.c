@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "explain.h"
 
-#include <stdarg.h>
 #include <stdio.h>
+
+#include "appendf.h"
 
 /* How many allotments a message lists before "and N more". */
 #define LIST_MAX 3
@@ -20,26 +21,12 @@ int idg_extent_format(char *buf, size_t len, struct idg_extent e)
     return snprintf(buf, len, "%s -> %s", in, out);
 }
 
-/* Append to buf at *pos, never past len, always NUL-terminated. */
-__attribute__((format(printf, 4, 5))) static void add(char *buf, size_t len, size_t *pos,
-                                                      const char *fmt, ...)
-{
-    if (*pos >= len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        *pos = (size_t)n >= len - *pos ? len - 1 : *pos + (size_t)n;
-}
-
 static void who(char *buf, size_t len, size_t *pos, const struct idg_explain *x)
 {
     if (x->name)
-        add(buf, len, pos, "%s (uid %u)", x->name, x->caller->uid);
+        idg_appendf(buf, len, pos, "%s (uid %u)", x->name, x->caller->uid);
     else
-        add(buf, len, pos, "uid %u", x->caller->uid);
+        idg_appendf(buf, len, pos, "uid %u", x->caller->uid);
 }
 
 size_t idg_explain_allotments(char *buf, size_t len, const struct idg_explain *x)
@@ -48,24 +35,24 @@ size_t idg_explain_allotments(char *buf, size_t len, const struct idg_explain *x
     if (len)
         buf[0] = '\0';
     if (x->name)
-        add(buf, len, &pos, "%s", x->name);
+        idg_appendf(buf, len, &pos, "%s", x->name);
     else
-        add(buf, len, &pos, "uid %u", x->caller->uid);
+        idg_appendf(buf, len, &pos, "uid %u", x->caller->uid);
     if (x->n_allot == 0) {
-        add(buf, len, &pos, " has no %s ranges in %s; ask an administrator to allot some",
-            idg_kind_str(x->kind), x->where);
+        idg_appendf(buf, len, &pos, " has no %s ranges in %s; ask an administrator to allot some",
+                    idg_kind_str(x->kind), x->where);
         return pos;
     }
-    add(buf, len, &pos, " has");
+    idg_appendf(buf, len, &pos, " has");
     for (size_t i = 0; i < x->n_allot && i < LIST_MAX; i++) {
         char r[IDG_RANGE_STRLEN];
         idg_range_format(r, sizeof(r), x->allot[i].range);
-        add(buf, len, &pos, "%s %s in %s", i ? "," : "", r, x->allot[i].source);
+        idg_appendf(buf, len, &pos, "%s %s in %s", i ? "," : "", r, x->allot[i].source);
         if (x->allot[i].line)
-            add(buf, len, &pos, ":%u", x->allot[i].line);
+            idg_appendf(buf, len, &pos, ":%u", x->allot[i].line);
     }
     if (x->n_allot > LIST_MAX)
-        add(buf, len, &pos, " and %zu more", x->n_allot - LIST_MAX);
+        idg_appendf(buf, len, &pos, " and %zu more", x->n_allot - LIST_MAX);
     return pos;
 }
 
@@ -84,46 +71,47 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
 
     switch (v->code) {
     case IDG_ALLOW:
-        add(buf, len, &pos, "allowed");
+        idg_appendf(buf, len, &pos, "allowed");
         break;
     case IDG_DENY_NO_EXTENTS:
-        add(buf, len, &pos, "no INSIDE OUTSIDE COUNT triple given");
+        idg_appendf(buf, len, &pos, "no INSIDE OUTSIDE COUNT triple given");
         break;
     case IDG_DENY_TOO_MANY:
-        add(buf, len, &pos, "%zu ranges given; the kernel accepts at most %d per map", x->n_ext,
-            IDG_MAX_EXTENTS);
+        idg_appendf(buf, len, &pos, "%zu ranges given; the kernel accepts at most %d per map",
+                    x->n_ext, IDG_MAX_EXTENTS);
         break;
     case IDG_DENY_TARGET_UID:
-        add(buf, len, &pos,
-            "process %u belongs to uid %u, not to you (uid %u); you may only map your own "
-            "processes",
-            x->pid, t->uid, c->uid);
+        idg_appendf(buf, len, &pos,
+                    "process %u belongs to uid %u, not to you (uid %u); you may only map your own "
+                    "processes",
+                    x->pid, t->uid, c->uid);
         break;
     case IDG_DENY_TARGET_GID:
-        add(buf, len, &pos,
-            "process %u runs with gid %u, not your gid %u; start it with your own group", x->pid,
-            t->gid, c->gid);
+        idg_appendf(buf, len, &pos,
+                    "process %u runs with gid %u, not your gid %u; start it with your own group",
+                    x->pid, t->gid, c->gid);
         break;
     case IDG_DENY_SAME_NS:
-        add(buf, len, &pos,
-            "process %u is not in a new user namespace (it shares yours); start it with "
-            "unshare -U or clone(CLONE_NEWUSER)",
-            x->pid);
+        idg_appendf(buf, len, &pos,
+                    "process %u is not in a new user namespace (it shares yours); start it with "
+                    "unshare -U or clone(CLONE_NEWUSER)",
+                    x->pid);
         break;
     case IDG_DENY_NOT_CHILD:
-        add(buf, len, &pos,
-            "process %u is not in a direct child of your user namespace; the kernel lets "
-            "only the parent namespace write its map",
-            x->pid);
+        idg_appendf(buf, len, &pos,
+                    "process %u is not in a direct child of your user namespace; the kernel lets "
+                    "only the parent namespace write its map",
+                    x->pid);
         break;
     case IDG_DENY_NS_OWNER:
-        add(buf, len, &pos,
-            "the user namespace of process %u was created by uid %u, not by you (uid %u)", x->pid,
-            t->ns_owner, c->uid);
+        idg_appendf(buf, len, &pos,
+                    "the user namespace of process %u was created by uid %u, not by you (uid %u)",
+                    x->pid, t->ns_owner, c->uid);
         break;
     case IDG_DENY_MAP_WRITTEN:
-        add(buf, len, &pos,
-            "%s_map of process %u was already written (the kernel allows one write)", k, x->pid);
+        idg_appendf(buf, len, &pos,
+                    "%s_map of process %u was already written (the kernel allows one write)", k,
+                    x->pid);
         break;
     case IDG_DENY_INSIDE_OVERLAP:
     case IDG_DENY_OUTSIDE_OVERLAP: {
@@ -132,28 +120,29 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
         char ra[IDG_RANGE_STRLEN], rb[IDG_RANGE_STRLEN];
         idg_range_format(ra, sizeof(ra), in ? idg_extent_inside(a) : idg_extent_outside(a));
         idg_range_format(rb, sizeof(rb), in ? idg_extent_inside(b) : idg_extent_outside(b));
-        add(buf, len, &pos,
-            "%s ranges overlap: %s and %s (triples %zu and %zu); each id may be "
-            "mapped once",
-            in ? "inside" : "outside", ra, rb, v->extent + 1, v->other + 1);
+        idg_appendf(buf, len, &pos,
+                    "%s ranges overlap: %s and %s (triples %zu and %zu); each id may be "
+                    "mapped once",
+                    in ? "inside" : "outside", ra, rb, v->extent + 1, v->other + 1);
         break;
     }
     case IDG_DENY_HOST_ROOT:
-        add(buf, len, &pos,
+        idg_appendf(
+            buf, len, &pos,
             "%s range %s maps host %s 0, which only root may do (it would let the namespace "
             "create files owned by host root); map your own %s or an allotted range instead",
             k, e1, k, k);
         break;
     case IDG_DENY_NOT_ALLOTTED:
     case IDG_DENY_PARTLY_ALLOTTED: {
-        add(buf, len, &pos, "%s range %s is %sallotted to ", k, e1,
-            v->code == IDG_DENY_NOT_ALLOTTED ? "not " : "only partly ");
+        idg_appendf(buf, len, &pos, "%s range %s is %sallotted to ", k, e1,
+                    v->code == IDG_DENY_NOT_ALLOTTED ? "not " : "only partly ");
         who(buf, len, &pos, x);
         if (v->code == IDG_DENY_PARTLY_ALLOTTED) {
             idg_range_format(e2, sizeof(e2), v->gap);
-            add(buf, len, &pos, " (%s is not)", e2);
+            idg_appendf(buf, len, &pos, " (%s is not)", e2);
         }
-        add(buf, len, &pos, "; ");
+        idg_appendf(buf, len, &pos, "; ");
         idg_explain_allotments(buf + pos, len - pos, x);
         break;
     }

@@ -153,6 +153,18 @@ expect_refused() { # PID uid|gid MESSAGE
     expect_unmapped "$1" "$2"
 }
 
+# file_caps PROG CAP KIND: a copy of PROG, mode 0755, with file capability
+# CAP instead of the setuid bit, maps the caller's own id and a range.
+file_caps() {
+    install -m 0755 "$IDG_BUILD/$1/$1" "$T/bin/cap-$1"
+    setcap "$2+ep" "$T/bin/cap-$1" || { fail "setcap failed"; return; }
+    target $U1
+    run $U1 "$T/bin/cap-$1" "$TARGET" 0 $U1 1 1 200000 65536
+    expect_rc 0
+    expect_map "$TARGET" "$3" "0 $U1 1
+1 200000 65536"
+}
+
 idg_run_all() {
     local passed=0 failed=0 name
     for name in $(declare -F | awk '$3 ~ /^t_/ {print $3}'); do

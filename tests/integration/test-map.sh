@@ -233,13 +233,7 @@ t_without_privilege_says_so() {
 }
 
 t_file_capabilities_instead_of_setuid() {
-    install -m 0755 "$IDG_BUILD/newuidmap/newuidmap" "$T/bin/cap-newuidmap"
-    setcap cap_setuid+ep "$T/bin/cap-newuidmap" || { fail "setcap failed"; return; }
-    target $U1
-    run $U1 "$T/bin/cap-newuidmap" "$TARGET" 0 $U1 1 1 200000 65536
-    expect_rc 0
-    expect_map "$TARGET" uid "0 $U1 1
-1 200000 65536"
+    file_caps newuidmap cap_setuid uid
 }
 
 t_refuses_map_longer_than_a_page() {
