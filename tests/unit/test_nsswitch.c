@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* nsswitch.h: the "subid:" line of /etc/nsswitch.conf. */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "nsswitch.h"
+#include "unit.h"
+
+#define MAXS 9
+
+struct nss_case {
+    const char *buf;
+    int ret;
+    bool has_line;
+    size_t n;
+    const char *names[MAXS];
+};
+
+static const struct nss_case nss_cases[] = {
+    {"", 0, false, 0, {NULL}},
+    {"passwd: files\ngroup: files systemd\n", 0, false, 0, {NULL}},
+    {"subid: files\n", 0, true, 1, {"files"}},
+    {"subid: sss\n", 0, true, 1, {"sss"}},
+    {"subid:files sss", 0, true, 2, {"files", "sss"}}, /* no blank, no '\n' */
+    {"  subid:\tfiles   sss  # sss first?\n", 0, true, 2, {"files", "sss"}},
+    {"subid: files#sss\n", 0, true, 1, {"files"}}, /* '#' ends a word */
+    {"subid: files [NOTFOUND=return] sss\n", 0, true, 2, {"files", "sss"}},
+    {"subid: files[!UNAVAIL=return]sss\n", 0, true, 2, {"files", "sss"}},
+    {"subid: files [NOTFOUND=return\n", 0, true, 1, {"files"}}, /* unclosed action */
+    {"subid: files\r\n", 0, true, 1, {"files"}},                /* CRLF */
+    {"subid:\n", 0, true, 0, {NULL}},                           /* an empty list */
+    {"passwd: files\nsubid: sss files\ngroup: files\n", 0, true, 2, {"sss", "files"}},
+    {"subid: sss\nsubid: files\n", 0, true, 1, {"sss"}},    /* the first line counts */
+    {"#subid: sss\nsubid: files\n", 0, true, 1, {"files"}}, /* a comment is no line */
+    {"  # subid: sss\n", 0, false, 0, {NULL}},
+    {"subids: sss\n", 0, false, 0, {NULL}}, /* another database */
+    {"xsubid: sss\n", 0, false, 0, {NULL}},
+    {"subid sss\n", 0, false, 0, {NULL}},
+    {"subid: a b c d e f g h\n", 0, true, 8, {"a", "b", "c", "d", "e", "f", "g", "h"}},
+    {"subid: a b c d e f g h i\n", -E2BIG, true, 0, {NULL}}, /* nine sources */
+    {"subid: abcdefghijklmnopqrstuvwxyz01234\n",
+     0,
+     true,
+     1,
+     {"abcdefghijklmnopqrstuvwxyz01234"}},                                  /* 31 bytes */
+    {"subid: abcdefghijklmnopqrstuvwxyz012345\n", -E2BIG, true, 0, {NULL}}, /* 32 */
+};
+
+START_TEST(test_nss_parse)
+{
+    const struct nss_case *c = &nss_cases[_i];
+    size_t len = strlen(c->buf);
+    char *p = malloc(len ? len : 1); /* no NUL: ASan sees any read past len */
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, c->buf, len);
+    struct idg_nss_sources s;
+    memset(&s, 0x5a, sizeof(s));
+    int r = idg_nss_parse(p, len, &s);
+    ck_assert_msg(r == c->ret, "case %d: returned %d, want %d", _i, r, c->ret);
+    ck_assert_int_eq(s.has_line, c->has_line);
+    if (r == 0) {
+        ck_assert_uint_eq(s.n, c->n);
+        for (size_t i = 0; i < c->n; i++)
+            ck_assert_str_eq(s.name[i], c->names[i]);
+    }
+    free(p);
+}
+END_TEST
+
+/* Only `len` bytes are read. */
+START_TEST(test_nss_parse_len)
+{
+    static const char buf[] = "subid: files sss\n";
+    struct idg_nss_sources s;
+    ck_assert_int_eq(idg_nss_parse(buf, 12, &s), 0); /* "subid: files" */
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_str_eq(s.name[0], "files");
+    ck_assert_int_eq(idg_nss_parse(buf, 5, &s), 0); /* "subid", no ':' */
+    ck_assert(!s.has_line);
+}
+END_TEST
+
+struct has_case {
+    const char *buf;
+    const char *source;
+    bool want;
+};
+
+static const struct has_case has_cases[] = {
+    {"", "files", true}, /* no subid line: files, as in shadow */
+    {"", "sss", false},
+    {"passwd: sss\n", "files", true},
+    {"subid: sss\n", "files", false},
+    {"subid: sss\n", "sss", true},
+    {"subid: files sss\n", "files", true},
+    {"subid: files sss\n", "sss", true},
+    {"subid: files sss\n", "ss", false},
+    {"subid: files sss\n", "file", false},
+    {"subid: filesx\n", "files", false},
+    {"subid:\n", "files", false}, /* a line naming nothing names no files */
+};
+
+START_TEST(test_nss_has)
+{
+    const struct has_case *c = &has_cases[_i];
+    struct idg_nss_sources s;
+    ck_assert_int_eq(idg_nss_parse(c->buf, strlen(c->buf), &s), 0);
+    ck_assert_msg(idg_nss_has(&s, c->source) == c->want, "\"%s\" has %s: want %d", c->buf,
+                  c->source, c->want);
+}
+END_TEST
+
+static Suite *nsswitch_suite(void)
+{
+    Suite *s = suite_create("nsswitch");
+    TCase *tc = tcase_create("nsswitch");
+    tcase_add_loop_test(tc, test_nss_parse, 0, (int)ARRAY_SIZE(nss_cases));
+    tcase_add_test(tc, test_nss_parse_len);
+    tcase_add_loop_test(tc, test_nss_has, 0, (int)ARRAY_SIZE(has_cases));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(nsswitch_suite());
+}
