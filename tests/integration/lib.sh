@@ -87,8 +87,13 @@ wait_for() {
     return 1
 }
 
+# has_comm PID NAME: PID runs a program called NAME.
+has_comm() {
+    [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
 is_sleep() {
-    [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]
+    has_comm "$1" sleep
 }
 
 in_new_userns() {

@@ -265,7 +265,7 @@ t_explains_non_dumpable_target() {
     install -m 0111 "$(command -v sleep)" "$T/bin/xsleep"
     setpriv --reuid=$U1 --regid=$U1 --clear-groups -- unshare --user "$T/bin/xsleep" 600 &
     TARGET=$!
-    wait_for "process $TARGET to run xsleep" test -n "$(pgrep -x xsleep -P 0 2>/dev/null; pgrep -x xsleep)"
+    wait_for "process $TARGET to run xsleep" has_comm "$TARGET" xsleep
     run $U1 "$BIN/newuidmap" "$TARGET" 0 $U1 1
     expect_rc 1
     expect_err "process $TARGET is not dumpable, so you may not inspect it"
