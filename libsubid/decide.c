@@ -103,13 +103,17 @@ void idg_decide(const struct idg_caller *caller, const struct idg_target *target
         return;
     v->maps_host_root = idg_maps_host_root(ext, n);
 
+    /* Rule 6 over every extent before rule 7 over any. */
+    for (size_t i = 0; i < n && caller->uid != 0; i++)
+        if (idg_range_has(idg_extent_outside(ext[i]), 0)) {
+            v->code = IDG_DENY_HOST_ROOT;
+            v->extent = i;
+            return;
+        }
+
     for (size_t i = 0; i < n; i++) {
         struct idg_range out = idg_extent_outside(ext[i]);
         v->extent = i;
-        if (idg_range_has(out, 0) && caller->uid != 0) {
-            v->code = IDG_DENY_HOST_ROOT;
-            return;
-        }
         size_t first;
         /* Allotments first, as shadow: a granted allotment keeps setgroups. */
         if (idg_covered(allot, n_allot, out, &v->gap, &first)) {

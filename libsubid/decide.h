@@ -12,7 +12,8 @@
  *     the caller (NS_GET_OWNER_UID).
  *  4. Its map was not written yet (the kernel allows one write).
  *  5. No two inside ranges overlap, no two outside ranges overlap (the kernel
- *     refuses those with a bare EINVAL; we name them).
+ *     refuses those with a bare EINVAL; we name them). Pairs are taken in
+ *     index order, (0,1), (0,2)..., (1,2)...; within a pair, inside first.
  *  6. No outside range contains id 0 unless the caller is root: host root
  *     mapped into a user's namespace lets them make setuid-root files.
  *  7. Each outside range is wholly inside the union of the caller's

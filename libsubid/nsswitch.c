@@ -6,9 +6,10 @@
 
 #include "subid_line.h"
 
+/* A NUL byte ends a word too, so that no name carries one. */
 static bool blank(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r';
+    return c == ' ' || c == '\t' || c == '\r' || c == '\0';
 }
 
 static int parse_sources(const char *p, const char *end, struct idg_nss_sources *s)
