@@ -5,20 +5,14 @@
 #include <string.h>
 
 #include "decide.h"
+#include "fixtures.h"
 #include "unit.h"
 
 #define TOP UINT32_C(4294967294)
 #define MAXN 4
 
-static const struct idg_caller alice = {.uid = 1001, .gid = 1001, .own = {1001}, .n_own = 1};
 static const struct idg_caller root = {.uid = 0, .gid = 0, .own = {0}, .n_own = 1};
 
-static const struct idg_target good_target = {.uid = 1001,
-                                              .gid = 1001,
-                                              .same_ns = false,
-                                              .child_ns = true,
-                                              .ns_owner = 1001,
-                                              .map_written = false};
 static const struct idg_target root_target = {
     .uid = 0, .gid = 0, .same_ns = false, .child_ns = true, .ns_owner = 0, .map_written = false};
 

@@ -6,17 +6,10 @@
 
 #include "decide.h"
 #include "explain.h"
+#include "fixtures.h"
 #include "unit.h"
 
 #define PID 4242
-
-static const struct idg_caller alice = {.uid = 1001, .gid = 1001, .own = {1001}, .n_own = 1};
-static const struct idg_target good_target = {.uid = 1001,
-                                              .gid = 1001,
-                                              .same_ns = false,
-                                              .child_ns = true,
-                                              .ns_owner = 1001,
-                                              .map_written = false};
 
 static const struct idg_allotment one_allot[] = {{{100000, 65536}, "/etc/subuid", 3}};
 
