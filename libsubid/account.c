@@ -2,6 +2,7 @@
 #include "account.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,4 +53,79 @@ int idg_account_lookup(const char *user, struct idg_account *out)
     if (idg_parse_u32(user, IDG_ID_MAX, &uid) < 0)
         return -ENOENT;
     return lookup(NULL, uid, out);
+}
+
+int idg_id_list_add(struct idg_id_list *l, uint32_t id, const char *name)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        struct idg_id_name *v = reallocarray(l->v, cap, sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    char *copy = strdup(name);
+    if (!copy)
+        return -ENOMEM;
+    l->v[l->n++] = (struct idg_id_name){.id = id, .name = copy};
+    return 0;
+}
+
+static int by_id(const void *x, const void *y)
+{
+    const struct idg_id_name *a = x, *b = y;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+void idg_id_list_sort(struct idg_id_list *l)
+{
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof(l->v[0]), by_id);
+}
+
+void idg_id_list_free(struct idg_id_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].name);
+    free(l->v);
+    *l = (struct idg_id_list){0};
+}
+
+const struct idg_id_name *idg_id_list_within(const struct idg_id_list *l, uint32_t first,
+                                             uint32_t last)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) { /* the first id >= first */
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid].id < first)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < l->n && l->v[lo].id <= last ? &l->v[lo] : NULL;
+}
+
+int idg_account_ids(int kind, struct idg_id_list *out)
+{
+    *out = (struct idg_id_list){0};
+    int rc = 0;
+    if (kind == 0) {
+        setpwent();
+        struct passwd *pw;
+        while (rc == 0 && (pw = getpwent()))
+            rc = idg_id_list_add(out, (uint32_t)pw->pw_uid, pw->pw_name);
+        endpwent();
+    } else {
+        setgrent();
+        struct group *gr;
+        while (rc == 0 && (gr = getgrent()))
+            rc = idg_id_list_add(out, (uint32_t)gr->gr_gid, gr->gr_name);
+        endgrent();
+    }
+    if (rc < 0)
+        idg_id_list_free(out);
+    else
+        idg_id_list_sort(out);
+    return rc;
 }

@@ -10,6 +10,7 @@
 #ifndef IDGATE_ACCOUNT_H
 #define IDGATE_ACCOUNT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define IDG_NAME_MAX 256
@@ -26,5 +27,30 @@ struct idg_account {
  * when the database failed (NSS error), which is not "no such user".
  */
 int idg_account_lookup(const char *user, struct idg_account *out);
+
+/* Every id an account (or group) has, with its name. */
+struct idg_id_name {
+    uint32_t id;
+    char *name;
+};
+
+struct idg_id_list {
+    struct idg_id_name *v; /* sorted by id */
+    size_t n, cap;
+};
+
+/*
+ * All uids the passwd database enumerates (kind 0), or all gids of the
+ * group database (kind 1), sorted. Sources that do not enumerate (SSSD
+ * without enumerate = true) contribute nothing: subid-add(8) says so.
+ * 0 or -ENOMEM.
+ */
+int idg_account_ids(int kind, struct idg_id_list *out);
+int idg_id_list_add(struct idg_id_list *l, uint32_t id, const char *name);
+void idg_id_list_sort(struct idg_id_list *l);
+void idg_id_list_free(struct idg_id_list *l);
+/* The account whose id is the first in [first, last], or NULL. */
+const struct idg_id_name *idg_id_list_within(const struct idg_id_list *l, uint32_t first,
+                                             uint32_t last);
 
 #endif

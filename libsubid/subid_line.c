@@ -93,6 +93,11 @@ void idg_owner_init(struct idg_owner *o, const char *name, uint32_t uid)
     o->uid_len = idg_format_u32(o->uid_str, uid);
 }
 
+void idg_owner_init_name(struct idg_owner *o, const char *name)
+{
+    *o = (struct idg_owner){.name = name, .name_len = strlen(name)};
+}
+
 bool idg_owner_matches(const struct idg_owner *o, const char *owner, size_t len)
 {
     if (o->name && len == o->name_len && memcmp(owner, o->name, len) == 0)

@@ -56,6 +56,8 @@ struct idg_owner {
 };
 
 void idg_owner_init(struct idg_owner *o, const char *name, uint32_t uid);
+/* An owner known only by name (an account that no longer exists). */
+void idg_owner_init_name(struct idg_owner *o, const char *name);
 bool idg_owner_matches(const struct idg_owner *o, const char *owner, size_t len);
 
 /*

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Replace a file so that, whatever moment the writer dies at (SIGKILL,
+ * power loss), the file is the old version or the new one, never a mix:
+ *
+ *  1. write the new content to <path>+ (created anew: a leftover of a
+ *     killed run is removed first, never followed), set owner and mode,
+ *     fsync;
+ *  2. keep the old version as <path>-, by a hard link made beside it and
+ *     renamed into place (no copy, never half written);
+ *  3. rename <path>+ over <path>, then fsync the directory so the rename
+ *     itself is durable.
+ *
+ * The caller holds the file's lock (lockfile.h).
+ */
+#ifndef IDGATE_ATOMIC_H
+#define IDGATE_ATOMIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct idg_replace {
+    uid_t uid;
+    gid_t gid;
+    mode_t mode;
+    bool backup;      /* keep <path>- (when there is an old version) */
+    const char *step; /* out: which step failed, for the message */
+};
+
+/* 0, or -errno with o->step naming what failed. */
+int idg_replace_file(const char *path, const char *data, size_t len, struct idg_replace *o);
+
+#endif

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "subid_file.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "number.h"
+
+static int push_entry(struct idg_subid_file *f, const struct idg_file_entry *e)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 64;
+        struct idg_file_entry *v = reallocarray(f->v, cap, sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        f->v = v;
+        f->cap = cap;
+    }
+    f->v[f->n++] = *e;
+    return 0;
+}
+
+static int push_bad(struct idg_subid_file *f, uint32_t lineno, enum idg_line_status st)
+{
+    if (f->n_bad == f->cap_bad) {
+        size_t cap = f->cap_bad ? f->cap_bad * 2 : 8;
+        struct idg_file_bad *v = reallocarray(f->bad, cap, sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        f->bad = v;
+        f->cap_bad = cap;
+    }
+    f->bad[f->n_bad++] = (struct idg_file_bad){.lineno = lineno, .st = st};
+    return 0;
+}
+
+int idg_subid_file_adopt(struct idg_subid_file *f, char *buf, size_t len)
+{
+    f->buf = buf;
+    f->len = len;
+    f->sorted = true;
+    struct idg_lines it;
+    const char *line;
+    size_t n;
+    idg_lines_init(&it, buf, len);
+    while (idg_lines_next(&it, &line, &n)) {
+        struct idg_file_entry e = {.lineno = it.lineno, .off = (size_t)(line - buf), .len = n};
+        enum idg_line_status st = idg_parse_line(line, n, &e.e);
+        int rc = 0;
+        if (st == IDG_LINE_ENTRY) {
+            if (f->n && e.e.range.start < f->v[f->n - 1].e.range.start)
+                f->sorted = false;
+            rc = push_entry(f, &e);
+        } else if (st != IDG_LINE_COMMENT) {
+            rc = push_bad(f, it.lineno, st);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+void idg_subid_file_free(struct idg_subid_file *f)
+{
+    free(f->buf);
+    free(f->v);
+    free(f->bad);
+    *f = (struct idg_subid_file){0};
+}
+
+static int read_whole(int fd, char **out, size_t *out_len)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return -errno;
+    if ((uintmax_t)st.st_size > IDG_SUBID_FILE_MAX)
+        return -EFBIG;
+    /* One byte more than the size: a file that grew meanwhile is noticed. */
+    size_t cap = (size_t)st.st_size + 1, len = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return -ENOMEM;
+    for (;;) {
+        if (len == cap) {
+            if (cap > IDG_SUBID_FILE_MAX) {
+                free(buf);
+                return -EFBIG;
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                return -ENOMEM;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            return -e;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+    }
+    *out = buf;
+    *out_len = len;
+    return 0;
+}
+
+int idg_subid_file_load(const char *path, uid_t trusted_owner, struct idg_subid_file *f,
+                        struct idg_file_problem *pb)
+{
+    *f = (struct idg_subid_file){0};
+    int fd = idg_open_trusted(path, trusted_owner, pb);
+    if (fd < 0) {
+        if (pb->why != IDG_TRUST_MISSING)
+            return -1;
+        char *empty = malloc(1);
+        if (!empty)
+            return -ENOMEM;
+        return idg_subid_file_adopt(f, empty, 0);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = read_whole(fd, &buf, &len);
+    close(fd);
+    if (rc < 0) {
+        if (rc == -EFBIG || rc == -ENOMEM)
+            return rc;
+        *pb = (struct idg_file_problem){.why = IDG_TRUST_IO, .err = -rc};
+        return -1;
+    }
+    f->exists = true;
+    rc = idg_subid_file_adopt(f, buf, len);
+    if (rc < 0) {
+        idg_subid_file_free(f);
+        return rc;
+    }
+    f->exists = true;
+    return 0;
+}
+
+bool idg_subid_file_owned(const struct idg_subid_file *f, size_t i, const struct idg_owner *o)
+{
+    return idg_owner_matches(o, f->v[i].e.owner, f->v[i].e.owner_len);
+}
+
+int idg_subid_file_edit(const struct idg_subid_file *f, const bool *drop, const char *append,
+                        size_t append_len, char **out, size_t *out_len)
+{
+    size_t cap = f->len + 1 + append_len + 1;
+    char *buf = malloc(cap), *p = buf;
+    if (!buf)
+        return -ENOMEM;
+    size_t from = 0; /* copy the bytes between dropped lines as they are */
+    for (size_t i = 0; drop && i < f->n; i++) {
+        if (!drop[i])
+            continue;
+        const struct idg_file_entry *e = &f->v[i];
+        memcpy(p, f->buf + from, e->off - from);
+        p += e->off - from;
+        from = e->off + e->len;
+        if (from < f->len) /* and its '\n' */
+            from++;
+    }
+    memcpy(p, f->buf + from, f->len - from);
+    p += f->len - from;
+    if (append_len) {
+        if (p > buf && p[-1] != '\n')
+            *p++ = '\n';
+        memcpy(p, append, append_len);
+        p += append_len;
+    }
+    *out = buf;
+    *out_len = (size_t)(p - buf);
+    return 0;
+}
+
+int idg_entry_format(char *buf, size_t len, const char *owner, struct idg_range r)
+{
+    char start[11], count[11];
+    start[idg_format_u32(start, r.start)] = '\0';
+    count[idg_format_u32(count, r.count)] = '\0';
+    size_t olen = strlen(owner);
+    size_t need = olen + 1 + strlen(start) + 1 + strlen(count) + 1;
+    if (need + 1 > len)
+        return -ENOSPC;
+    char *p = buf;
+    memcpy(p, owner, olen);
+    p += olen;
+    *p++ = ':';
+    p = stpcpy(p, start);
+    *p++ = ':';
+    p = stpcpy(p, count);
+    /* Read it back: it must be one entry with exactly this owner, or the
+     * file would gain a line that grants something else, or nothing. */
+    struct idg_entry e;
+    if (idg_parse_line(buf, (size_t)(p - buf), &e) != IDG_LINE_ENTRY || e.owner_len != olen ||
+        memcmp(e.owner, owner, olen) != 0 || e.range.start != r.start || e.range.count != r.count)
+        return -EINVAL;
+    *p++ = '\n';
+    *p = '\0';
+    return (int)need;
+}
