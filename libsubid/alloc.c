@@ -70,7 +70,13 @@ int idg_taken_build(struct idg_taken_set *s, const struct idg_subid_file *f,
 {
     *s = (struct idg_taken_set){0};
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < f->n; i++)
+    if (f->sorted) {
+        s->file = f;
+        s->hit = malloc(sizeof(*s->hit));
+        if (!s->hit)
+            rc = -ENOMEM;
+    }
+    for (size_t i = 0; rc == 0 && !s->file && i < f->n; i++)
         rc = idg_taken_add(s, f->v[i].e.range, IDG_TAKEN_RANGE, NULL, f->v[i].lineno);
     for (size_t i = 0; rc == 0 && accts && i < accts->n; i++)
         rc = idg_taken_add(s, (struct idg_range){accts->v[i].id, 1}, IDG_TAKEN_ACCOUNT,
@@ -88,57 +94,117 @@ int idg_taken_build(struct idg_taken_set *s, const struct idg_subid_file *f,
 void idg_taken_free(struct idg_taken_set *s)
 {
     free(s->v);
+    free(s->hit);
     *s = (struct idg_taken_set){0};
 }
 
-/* The first index whose start is > id (binary search on a sorted set). */
-static size_t upper_bound(const struct idg_taken_set *s, uint32_t id)
+/* The set's own intervals and its file's entries, merged in start order. */
+struct cursor {
+    const struct idg_taken_set *s;
+    size_t i, j; /* next of s->v, next of s->file->v */
+};
+
+static bool cursor_next(struct cursor *c, struct idg_range *r, const struct idg_taken **t,
+                        size_t *file_index)
 {
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->v[mid].range.start <= id)
-            lo = mid + 1;
-        else
-            hi = mid;
+    const struct idg_subid_file *f = c->s->file;
+    bool have_v = c->i < c->s->n, have_f = f && c->j < f->n;
+    if (!have_v && !have_f)
+        return false;
+    if (have_f && (!have_v || f->v[c->j].e.range.start < c->s->v[c->i].range.start)) {
+        *t = NULL;
+        *file_index = c->j;
+        *r = f->v[c->j++].e.range;
+    } else {
+        *t = &c->s->v[c->i++];
+        *r = (*t)->range;
     }
-    return lo;
+    return true;
 }
 
 const struct idg_taken *idg_taken_conflict(const struct idg_taken_set *s, struct idg_range r)
 {
     /* Intervals may nest (an account id inside an owner's range), so their
      * ends are not in order: test every one that starts by r's last id. */
-    size_t top = upper_bound(s, idg_range_last(r));
-    for (size_t i = 0; i < top; i++)
-        if (idg_range_overlaps(s->v[i].range, r))
-            return &s->v[i];
+    struct cursor c = {.s = s};
+    struct idg_range t;
+    const struct idg_taken *tk;
+    size_t fi = 0;
+    uint32_t last = idg_range_last(r);
+    while (cursor_next(&c, &t, &tk, &fi) && t.start <= last) {
+        if (!idg_range_overlaps(t, r))
+            continue;
+        if (tk)
+            return tk;
+        *s->hit =
+            (struct idg_taken){.range = t, .kind = IDG_TAKEN_RANGE, .line = s->file->v[fi].lineno};
+        return s->hit;
+    }
     return NULL;
+}
+
+void idg_fit_init(struct idg_fit *fit, const struct idg_taken_set *extra, uint32_t min,
+                  uint32_t max, uint32_t count)
+{
+    *fit = (struct idg_fit){.extra = extra, .max = max, .count = count, .cand = min};
+    if (count == 0 || min > max || count - 1 > max - min) {
+        fit->st = IDG_ALLOC_BAD_REQUEST;
+        fit->done = true;
+    }
+}
+
+/* The rule, once: the gap before t holds the range, or the candidate moves
+ * past t (64 bits: stepping past 4294967294 cannot wrap). */
+static void fit_step(struct idg_fit *fit, struct idg_range t)
+{
+    uint64_t last = idg_range_last(t);
+    if (fit->done || last < fit->cand)
+        return;
+    if (t.start > fit->cand && (uint64_t)t.start - fit->cand >= fit->count) {
+        fit->st = IDG_ALLOC_OK;
+        fit->done = true;
+        return;
+    }
+    fit->cand = last + 1;
+    if (fit->cand + fit->count - 1 > fit->max) {
+        fit->st = IDG_ALLOC_EXHAUSTED;
+        fit->done = true;
+    }
+}
+
+void idg_fit_feed(struct idg_fit *fit, struct idg_range t)
+{
+    const struct idg_taken_set *x = fit->extra;
+    while (x && fit->j < x->n && x->v[fit->j].range.start <= t.start)
+        fit_step(fit, x->v[fit->j++].range);
+    fit_step(fit, t);
+}
+
+enum idg_alloc_status idg_fit_result(struct idg_fit *fit, struct idg_range *out)
+{
+    const struct idg_taken_set *x = fit->extra;
+    while (x && fit->j < x->n)
+        fit_step(fit, x->v[fit->j++].range);
+    if (!fit->done)
+        fit->st = fit->cand + fit->count - 1 > fit->max ? IDG_ALLOC_EXHAUSTED : IDG_ALLOC_OK;
+    fit->done = true;
+    if (fit->st == IDG_ALLOC_OK)
+        *out = (struct idg_range){.start = (uint32_t)fit->cand, .count = fit->count};
+    return fit->st;
 }
 
 enum idg_alloc_status idg_alloc_first_fit(const struct idg_taken_set *s, uint32_t min, uint32_t max,
                                           uint32_t count, struct idg_range *out)
 {
-    if (count == 0 || min > max || count - 1 > max - min)
-        return IDG_ALLOC_BAD_REQUEST;
-    /* cand is the lowest id not yet known to be taken; 64 bits so that
-     * stepping past 4294967294 cannot wrap. */
-    uint64_t cand = min;
-    for (size_t i = 0; i < s->n; i++) {
-        struct idg_range t = s->v[i].range;
-        uint64_t last = idg_range_last(t);
-        if (last < cand)
-            continue;
-        if (t.start > cand && (uint64_t)t.start - cand >= count)
-            break;
-        cand = last + 1;
-        if (cand + count - 1 > max)
-            return IDG_ALLOC_EXHAUSTED;
-    }
-    if (cand + count - 1 > max)
-        return IDG_ALLOC_EXHAUSTED;
-    *out = (struct idg_range){.start = (uint32_t)cand, .count = count};
-    return IDG_ALLOC_OK;
+    struct idg_fit fit;
+    idg_fit_init(&fit, NULL, min, max, count);
+    struct cursor c = {.s = s};
+    struct idg_range t;
+    const struct idg_taken *tk;
+    size_t fi;
+    while (!fit.done && cursor_next(&c, &t, &tk, &fi))
+        idg_fit_feed(&fit, t);
+    return idg_fit_result(&fit, out);
 }
 
 enum idg_alloc_status idg_alloc_deterministic(const struct idg_taken_set *s,
@@ -161,4 +227,77 @@ enum idg_alloc_status idg_alloc_deterministic(const struct idg_taken_set *s,
         return IDG_ALLOC_COLLIDES;
     *out = r;
     return IDG_ALLOC_OK;
+}
+
+int idg_ranges_sort(struct idg_range *v, size_t n)
+{
+    if (n < 2)
+        return 0;
+    struct idg_range *tmp = reallocarray(NULL, n, sizeof(*tmp));
+    if (!tmp)
+        return -ENOMEM;
+    /* Four stable counting passes over the bytes of start, lowest first. */
+    struct idg_range *from = v, *to = tmp;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t pos[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            pos[(from[i].start >> shift) & 0xff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 256; d++) {
+            size_t c = pos[d];
+            pos[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            to[pos[(from[i].start >> shift) & 0xff]++] = from[i];
+        struct idg_range *t = from;
+        from = to;
+        to = t;
+    }
+    /* After an even number of passes the result is back in v. */
+    free(tmp);
+    return 0;
+}
+
+int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
+{
+    /* The shortest entry, "a:0:1\n", is 6 bytes: room for every one, and
+     * pages never touched cost nothing. */
+    sc->ranges = reallocarray(NULL, len / 6 + 1, sizeof(*sc->ranges));
+    if (!sc->ranges)
+        return -ENOMEM;
+    sc->n_ranges = 0;
+    bool sorted = true;
+    struct idg_lines it;
+    const char *line;
+    size_t n;
+    idg_lines_init(&it, buf, len);
+    while (idg_lines_next(&it, &line, &n)) {
+        struct idg_scan_hit h = {.lineno = it.lineno, .off = (size_t)(line - buf), .len = n};
+        enum idg_line_status st = idg_parse_line(line, n, &h.e);
+        if (st == IDG_LINE_COMMENT)
+            continue;
+        if (st != IDG_LINE_ENTRY) {
+            if (!sc->bad_line) {
+                sc->bad_line = it.lineno;
+                sc->bad = st;
+            }
+            continue;
+        }
+        struct idg_range r = h.e.range;
+        if (!sc->has && idg_owner_matches(sc->owner, h.e.owner, h.e.owner_len) &&
+            (sc->exact ? r.start == sc->want.start && r.count == sc->want.count
+                       : r.count >= sc->count)) {
+            sc->has = true;
+            sc->have = h;
+        }
+        if (sc->exact && !sc->conflict && idg_range_overlaps(r, sc->want)) {
+            sc->conflict = true;
+            sc->hit = h;
+        }
+        if (sc->n_ranges && r.start < sc->ranges[sc->n_ranges - 1].start)
+            sorted = false;
+        sc->ranges[sc->n_ranges++] = r;
+    }
+    return sorted ? 0 : idg_ranges_sort(sc->ranges, sc->n_ranges);
 }

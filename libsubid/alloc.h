@@ -41,6 +41,10 @@ struct idg_taken_set {
     struct idg_taken *v;
     size_t n, cap;
     bool sorted; /* kept true while additions arrive in order */
+    /* idg_taken_build: a file whose entries are in order is read in place,
+     * merged with v, rather than copied (100,000 entries). */
+    const struct idg_subid_file *file;
+    struct idg_taken *hit; /* where a file entry found in conflict is described */
 };
 
 int idg_taken_add(struct idg_taken_set *s, struct idg_range r, enum idg_taken_kind kind,
@@ -50,9 +54,9 @@ void idg_taken_sort(struct idg_taken_set *s);
 void idg_taken_free(struct idg_taken_set *s);
 
 /*
- * Everything a new range must avoid, sorted: every entry of the file (all
+ * Everything a new range must avoid, in order: every entry of the file (all
  * owners, the one being served too), every account id in accts, and
- * 0..p->acct_max. 0 or -ENOMEM.
+ * 0..p->acct_max. The file must outlive the set. 0 or -ENOMEM.
  */
 int idg_taken_build(struct idg_taken_set *s, const struct idg_subid_file *f,
                     const struct idg_id_list *accts, const struct idg_pool *p);
@@ -72,6 +76,59 @@ enum idg_alloc_status {
 /* First fit: the lowest start in [min, max] whose `count` ids are free. */
 enum idg_alloc_status idg_alloc_first_fit(const struct idg_taken_set *s, uint32_t min, uint32_t max,
                                           uint32_t count, struct idg_range *out);
+
+/*
+ * The same first fit, online: intervals are fed in ascending start order
+ * (a file's entries as they are read, without storing them); the intervals
+ * of `extra` (sorted, may be NULL) are merged in as the feed passes them.
+ */
+struct idg_fit {
+    const struct idg_taken_set *extra;
+    size_t j; /* next of extra */
+    uint32_t max, count;
+    uint64_t cand; /* the lowest id not yet known to be taken */
+    enum idg_alloc_status st;
+    bool done;
+};
+
+void idg_fit_init(struct idg_fit *fit, const struct idg_taken_set *extra, uint32_t min,
+                  uint32_t max, uint32_t count);
+void idg_fit_feed(struct idg_fit *fit, struct idg_range t);
+enum idg_alloc_status idg_fit_result(struct idg_fit *fit, struct idg_range *out);
+
+/*
+ * One pass over a subid file's bytes for an addition, storing 8 bytes per
+ * entry instead of a parsed model: the first malformed line, an entry of
+ * the owner that already serves the request, the first entry overlapping a
+ * wanted range, and every entry's range, for a first fit.
+ */
+struct idg_scan_hit {
+    uint32_t lineno;
+    size_t off, len; /* the line, without its '\n' */
+    struct idg_entry e;
+};
+
+struct idg_add_scan {
+    /* in */
+    const struct idg_owner *owner;
+    bool exact;            /* a given range: want */
+    struct idg_range want; /* served only by an equal entry; else: */
+    uint32_t count;        /* served by an entry of at least count ids */
+    /* out */
+    uint32_t bad_line; /* 0: none */
+    enum idg_line_status bad;
+    bool has, conflict;
+    struct idg_scan_hit have, hit;
+    struct idg_range *ranges; /* every entry's range, ascending by start; free() it */
+    size_t n_ranges;
+};
+
+/* 0, or -ENOMEM. */
+int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc);
+
+/* Sort ranges by start: a radix sort, as 100,000 entries must cost
+ * well under a millisecond. 0 or -ENOMEM. */
+int idg_ranges_sort(struct idg_range *v, size_t n);
 
 /*
  * Deterministic: start = min + (uid - acct_min) * count, the same on every

@@ -15,16 +15,20 @@ static int fail(struct idg_replace *o, const char *step)
     return -e;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+static int write_all(int fd, const struct iovec *iov, int iovcnt)
 {
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        len -= (size_t)w;
+    for (int i = 0; i < iovcnt; i++) {
+        const char *p = iov[i].iov_base;
+        size_t len = iov[i].iov_len;
+        while (len) {
+            ssize_t w = write(fd, p, len);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                return -1;
+            p += w;
+            len -= (size_t)w;
+        }
     }
     return 0;
 }
@@ -50,6 +54,12 @@ static int open_parent(const char *path)
 
 int idg_replace_file(const char *path, const char *data, size_t len, struct idg_replace *o)
 {
+    struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+    return idg_replace_filev(path, &iov, 1, o);
+}
+
+int idg_replace_filev(const char *path, const struct iovec *iov, int iovcnt, struct idg_replace *o)
+{
     char tmp[4096], old[4096], oldtmp[4096];
     o->step = NULL;
     if (snprintf(tmp, sizeof(tmp), "%s+", path) >= (int)sizeof(tmp) ||
@@ -65,8 +75,8 @@ int idg_replace_file(const char *path, const char *data, size_t len, struct idg_
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0)
         return fail(o, "creating the temporary file");
-    if (fchown(fd, o->uid, o->gid) < 0 || fchmod(fd, o->mode) < 0 || write_all(fd, data, len) < 0 ||
-        fsync(fd) < 0) {
+    if (fchown(fd, o->uid, o->gid) < 0 || fchmod(fd, o->mode) < 0 ||
+        write_all(fd, iov, iovcnt) < 0 || fsync(fd) < 0) {
         int rc = fail(o, "writing the temporary file");
         close(fd);
         unlink(tmp);

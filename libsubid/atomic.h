@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 struct idg_replace {
     uid_t uid;
@@ -30,5 +31,8 @@ struct idg_replace {
 
 /* 0, or -errno with o->step naming what failed. */
 int idg_replace_file(const char *path, const char *data, size_t len, struct idg_replace *o);
+
+/* The same with the content in pieces (no copy to join them). */
+int idg_replace_filev(const char *path, const struct iovec *iov, int iovcnt, struct idg_replace *o);
 
 #endif

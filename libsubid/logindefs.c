@@ -2,13 +2,11 @@
 #include "logindefs.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "number.h"
+#include "readfile.h"
 #include "subid_line.h"
 
 enum field { F_MIN, F_MAX, F_COUNT, F_DET, F_ACCT_MIN, F_ACCT_MAX };
@@ -68,6 +66,8 @@ static int set_value(struct idg_pool *p, enum field f, const char *v, size_t vle
     uint32_t n;
     if (idg_parse_u32n(v, vlen, f == F_COUNT ? IDG_COUNT_MAX : IDG_ID_MAX, &n) < 0)
         return -EINVAL;
+    if (f == F_COUNT && n == 0)
+        return -ERANGE;
     switch (f) {
     case F_MIN:
         p->min = n;
@@ -155,9 +155,11 @@ int idg_logindefs_parse(const char *buf, size_t len, struct idg_logindefs *d,
             fail(err, it.lineno, s->name, vlen ? "has more than one value" : "has no value");
             return -EINVAL;
         }
-        if (set_value(&d->pool[s->kind], s->field, v, vlen) < 0) {
+        int rc = set_value(&d->pool[s->kind], s->field, v, vlen);
+        if (rc < 0) {
             fail(err, it.lineno, s->name,
                  s->field == F_DET ? "must be yes or no"
+                 : rc == -ERANGE   ? "is 0; a range holds at least one id"
                                    : "is not a plain decimal id (no sign, hex, octal or "
                                      "leading zero; at most 4294967294)");
             return -EINVAL;
@@ -173,38 +175,18 @@ int idg_logindefs_parse(const char *buf, size_t len, struct idg_logindefs *d,
 int idg_logindefs_load(const char *path, struct idg_logindefs *d, struct idg_logindefs_error *err)
 {
     idg_logindefs_default(d);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return errno == ENOENT ? check_pools(d, err) : -errno;
-    struct stat st;
-    int e = 0;
-    if (fstat(fd, &st) < 0)
-        e = errno;
-    else if (!S_ISREG(st.st_mode))
-        e = EINVAL;
-    else if (st.st_size > (1 << 20))
-        e = EFBIG;
-    if (e) {
-        close(fd);
-        return -e;
+    char *buf;
+    size_t len;
+    int rc = idg_read_small(path, 1u << 20, &buf, &len);
+    if (rc == -ENOENT)
+        return check_pools(d, err);
+    if (rc == -EINVAL) {
+        fail(err, 0, "", "is not a regular file");
+        return rc;
     }
-    size_t size = (size_t)st.st_size;
-    char *buf = malloc(size ? size : 1);
-    if (!buf) {
-        close(fd);
-        return -ENOMEM;
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t r = read(fd, buf + got, size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    int rc = idg_logindefs_parse(buf, got, d, err);
+    if (rc < 0)
+        return rc;
+    rc = idg_logindefs_parse(buf, len, d, err);
     free(buf);
     return rc;
 }

@@ -33,7 +33,7 @@ struct idg_logindefs {
 
 struct idg_logindefs_error {
     uint32_t line;    /* 0 when the problem is between settings */
-    char setting[32]; /* the name at fault */
+    char setting[32]; /* the name at fault; "" when the file itself is */
     const char *why;  /* static text */
 };
 

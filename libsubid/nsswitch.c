@@ -39,6 +39,12 @@ static int parse_sources(const char *p, const char *end, struct idg_nss_sources 
 
 int idg_nss_parse(const char *buf, size_t len, struct idg_nss_sources *s)
 {
+    return idg_nss_parse_db(buf, len, "subid", s);
+}
+
+int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss_sources *s)
+{
+    size_t dlen = strlen(db);
     *s = (struct idg_nss_sources){0};
     struct idg_lines it;
     const char *line;
@@ -48,11 +54,11 @@ int idg_nss_parse(const char *buf, size_t len, struct idg_nss_sources *s)
         const char *p = line, *end = line + n;
         while (p < end && blank(*p))
             p++;
-        if ((size_t)(end - p) < 6 || memcmp(p, "subid:", 6) != 0)
+        if ((size_t)(end - p) < dlen + 1 || memcmp(p, db, dlen) != 0 || p[dlen] != ':')
             continue;
-        /* The first subid: line counts. */
+        /* The first line of the database counts. */
         s->has_line = true;
-        return parse_sources(p + 6, end, s);
+        return parse_sources(p + dlen + 1, end, s);
     }
     return 0;
 }
@@ -65,4 +71,17 @@ bool idg_nss_has(const struct idg_nss_sources *s, const char *source)
         if (strcmp(s->name[i], source) == 0)
             return true;
     return false;
+}
+
+bool idg_nss_enumerable(const struct idg_nss_sources *s)
+{
+    static const char *const local[] = {"files", "compat", "systemd", "db"};
+    for (size_t i = 0; i < s->n; i++) {
+        bool ok = false;
+        for (size_t j = 0; j < sizeof(local) / sizeof(local[0]); j++)
+            ok = ok || strcmp(s->name[i], local[j]) == 0;
+        if (!ok)
+            return false;
+    }
+    return true;
 }

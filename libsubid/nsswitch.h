@@ -26,6 +26,16 @@ struct idg_nss_sources {
  * sources past IDG_NSS_MAX_SOURCES are returned as -E2BIG. Returns 0. */
 int idg_nss_parse(const char *buf, size_t len, struct idg_nss_sources *s);
 
+/* The same for another database's line ("passwd", "group"). */
+int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss_sources *s);
+
+/*
+ * Are all the sources local ones that list every entry when enumerated
+ * (files, compat, systemd, db)? Network sources (sss, ldap, winbind) often
+ * do not enumerate, so a name missing from getpwent() must be asked for.
+ */
+bool idg_nss_enumerable(const struct idg_nss_sources *s);
+
 /* Does the list name `source`? (No subid line: only "files".) */
 bool idg_nss_has(const struct idg_nss_sources *s, const char *source);
 

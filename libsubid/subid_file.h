@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "subid_line.h"
 #include "trust.h"
@@ -51,6 +52,11 @@ struct idg_subid_file {
 int idg_subid_file_load(const char *path, uid_t trusted_owner, struct idg_subid_file *f,
                         struct idg_file_problem *pb);
 
+/* The same without parsing: buf, len and exists only (idg_add_scan reads
+ * the bytes itself); idg_subid_file_adopt(f, f->buf, f->len) parses later. */
+int idg_subid_file_read(const char *path, uid_t trusted_owner, struct idg_subid_file *f,
+                        struct idg_file_problem *pb);
+
 /* Parse a buffer the file takes ownership of (malloc'ed). 0 or -ENOMEM. */
 int idg_subid_file_adopt(struct idg_subid_file *f, char *buf, size_t len);
 
@@ -67,6 +73,14 @@ bool idg_subid_file_owned(const struct idg_subid_file *f, size_t i, const struct
  */
 int idg_subid_file_edit(const struct idg_subid_file *f, const bool *drop, const char *append,
                         size_t append_len, char **out, size_t *out_len);
+
+/*
+ * Appending only, without a copy: the pieces of the new content (the old
+ * bytes, a '\n' if the last line lacks one, then `append`) in iov[0..2].
+ * They point into f and append. Returns the number of pieces.
+ */
+int idg_subid_file_append_iov(const struct idg_subid_file *f, const char *append, size_t append_len,
+                              struct iovec iov[3]);
 
 /*
  * "owner:start:count\n" into buf. -EINVAL if the owner could not be read

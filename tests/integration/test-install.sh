@@ -15,7 +15,17 @@ t_install_setuid_root() {
         [ "$(stat -c '%a %U %G' "$p")" = "4755 root root" ] ||
             fail "$f installed as $(stat -c '%a %U %G' "$p"), expected 4755 root root"
     done
-    for f in newuidmap.1 newgidmap.1 subuid.5 id_permission.5; do
+    # getsubids only reads files the caller may read: never privileged.
+    local g
+    g=$(find "$dest" -name getsubids -type f)
+    if [ -z "$g" ]; then
+        fail "getsubids not installed"
+    else
+        [ "$(stat -c '%a %U %G' "$g")" = "755 root root" ] ||
+            fail "getsubids installed as $(stat -c '%a %U %G' "$g"), expected 755 root root"
+        [ -z "$(getcap "$g")" ] || fail "getsubids has file capabilities: $(getcap "$g")"
+    fi
+    for f in newuidmap.1 newgidmap.1 getsubids.1 subuid.5 id_permission.5; do
         [ -n "$(find "$dest" -name "$f*")" ] || fail "man page $f not installed"
     done
 }

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * atomic.h: replacing a file in a temporary directory (never /etc): the new
+ * content, mode and owner; the backup as a hard link of the old version; a
+ * leftover <path>+ removed, never followed; failures named by step.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "unit.h"
+
+/* ------------------------------------------------------------------------ */
+/* Temporary directory and files */
+
+static char tmpdir[64];
+
+static void make_tmpdir(void)
+{
+    strcpy(tmpdir, "/tmp/idgate-unit-XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        abort();
+    }
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    if (remove(path) < 0)
+        perror(path);
+    return 0;
+}
+
+static void remove_tmpdir(void)
+{
+    if (tmpdir[0])
+        nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir[0] = '\0';
+}
+
+static void path_of(char *buf, size_t len, const char *name, const char *suffix)
+{
+    int n = snprintf(buf, len, "%s/%s%s", tmpdir, name, suffix);
+    ck_assert(n > 0 && (size_t)n < len);
+}
+
+static void write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        ck_assert_msg(w > 0, "write %s: %s", path, strerror(errno));
+        done += (size_t)w;
+    }
+    ck_assert_int_eq(fchmod(fd, mode), 0);
+    ck_assert_int_eq(close(fd), 0);
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* The file (not followed if a symlink) holds exactly data. */
+static void check_content(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
+    struct stat st;
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    ck_assert_msg(S_ISREG(st.st_mode), "%s is not a regular file", path);
+    ck_assert_msg((size_t)st.st_size == len, "%s has %lld bytes, want %zu", path,
+                  (long long)st.st_size, len);
+    char *buf = malloc(len + 1);
+    ck_assert_ptr_nonnull(buf);
+    size_t got = 0;
+    ssize_t n;
+    while ((n = read(fd, buf + got, len + 1 - got)) > 0)
+        got += (size_t)n;
+    ck_assert_int_ge(n, 0);
+    close(fd);
+    ck_assert_msg(got == len && memcmp(buf, data, len) == 0, "%s: content differs", path);
+    free(buf);
+}
+
+static void check_str(const char *path, const char *text)
+{
+    check_content(path, text, strlen(text));
+}
+
+static struct stat stat_of(const char *path)
+{
+    struct stat st;
+    ck_assert_msg(lstat(path, &st) == 0, "stat %s: %s", path, strerror(errno));
+    return st;
+}
+
+/* Entries of tmpdir beginning with name: exactly those of want. */
+static void check_entries(const char *name, const char *const *want, size_t n_want)
+{
+    DIR *d = opendir(tmpdir);
+    ck_assert_ptr_nonnull(d);
+    size_t found = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strncmp(de->d_name, name, strlen(name)) != 0)
+            continue;
+        bool known = false;
+        for (size_t k = 0; k < n_want; k++)
+            known |= strcmp(de->d_name, want[k]) == 0;
+        ck_assert_msg(known, "unexpected %s/%s", tmpdir, de->d_name);
+        found++;
+    }
+    closedir(d);
+    ck_assert_msg(found == n_want, "%zu entries for %s, want %zu", found, name, n_want);
+}
+
+static struct idg_replace opts(mode_t mode, bool backup)
+{
+    return (struct idg_replace){
+        .uid = geteuid(), .gid = getegid(), .mode = mode, .backup = backup, .step = NULL};
+}
+
+static int replace_str(const char *path, const char *text, struct idg_replace *o)
+{
+    int r = idg_replace_file(path, text, strlen(text), o);
+    ck_assert_msg(r == 0, "replace %s: %d (%s) at step %s", path, r, strerror(-r),
+                  o->step ? o->step : "(none)");
+    return r;
+}
+
+static const char old_text[] = "bob:100000:65536\n";
+static const char new_text[] = "bob:100000:65536\nalice:165536:65536\n";
+
+/* ------------------------------------------------------------------------ */
+/* Replacing */
+
+struct mode_case {
+    mode_t old_mode, mode;
+    bool backup;
+    bool old_backup; /* a <path>- from an earlier run is there */
+};
+
+static const struct mode_case mode_cases[] = {
+    {0600, 0644, true, false},  {0644, 0644, true, false}, {0644, 0640, true, false},
+    {0644, 0600, false, false}, {0444, 0444, true, false}, {0600, 0400, false, false},
+    {0644, 0644, true, true},   {0644, 0644, false, true}, {0755, 0644, true, false},
+};
+
+START_TEST(test_replace_existing)
+{
+    const struct mode_case *c = &mode_cases[_i];
+    char name[32], path[PATH_MAX], backup[PATH_MAX], plus[PATH_MAX];
+    snprintf(name, sizeof(name), "mode-%d", _i);
+    path_of(path, sizeof(path), name, "");
+    path_of(backup, sizeof(backup), name, "-");
+    path_of(plus, sizeof(plus), name, "+");
+    write_file(path, old_text, strlen(old_text), c->old_mode);
+    if (c->old_backup)
+        write_file(backup, "older\n", 6, 0600);
+    struct stat old = stat_of(path);
+
+    struct idg_replace o = opts(c->mode, c->backup);
+    replace_str(path, new_text, &o);
+
+    check_str(path, new_text);
+    struct stat st = stat_of(path);
+    ck_assert_msg((st.st_mode & 07777) == c->mode, "mode %04o, want %04o", st.st_mode & 07777,
+                  c->mode);
+    ck_assert_uint_eq(st.st_uid, geteuid());
+    ck_assert_uint_eq(st.st_gid, getegid());
+    ck_assert_uint_eq(st.st_nlink, 1);
+    ck_assert_msg(st.st_ino != old.st_ino, "the file was rewritten in place, not replaced");
+    ck_assert(!exists(plus));
+
+    char b_name[40];
+    snprintf(b_name, sizeof(b_name), "%s-", name);
+    const char *const with_backup[] = {name, b_name};
+    if (c->backup) {
+        /* the old version itself, by a hard link: same inode, same mode */
+        check_str(backup, old_text);
+        struct stat b = stat_of(backup);
+        ck_assert_msg(b.st_ino == old.st_ino, "the backup is a copy, not the old file");
+        ck_assert_uint_eq(b.st_mode & 07777, c->old_mode);
+        check_entries(name, with_backup, 2);
+    } else if (c->old_backup) {
+        check_str(backup, "older\n"); /* not ours to touch */
+        check_entries(name, with_backup, 2);
+    } else {
+        ck_assert(!exists(backup));
+        check_entries(name, with_backup, 1);
+    }
+}
+END_TEST
+
+/* A missing file is created; there is nothing to back up. */
+START_TEST(test_replace_missing)
+{
+    char path[PATH_MAX], backup[PATH_MAX], plus[PATH_MAX];
+    path_of(path, sizeof(path), "new", "");
+    path_of(backup, sizeof(backup), "new", "-");
+    path_of(plus, sizeof(plus), "new", "+");
+    struct idg_replace o = opts(0644, true);
+    replace_str(path, new_text, &o);
+    check_str(path, new_text);
+    ck_assert_uint_eq(stat_of(path).st_mode & 07777, 0644);
+    ck_assert(!exists(backup));
+    ck_assert(!exists(plus));
+    static const char *const only[] = {"new"};
+    check_entries("new", only, 1);
+}
+END_TEST
+
+/* Twice in a row: the backup holds the first replacement. */
+START_TEST(test_replace_twice)
+{
+    char path[PATH_MAX], backup[PATH_MAX];
+    path_of(path, sizeof(path), "twice", "");
+    path_of(backup, sizeof(backup), "twice", "-");
+    write_file(path, old_text, strlen(old_text), 0644);
+    struct idg_replace o = opts(0644, true);
+    replace_str(path, "first\n", &o);
+    check_str(backup, old_text);
+    o = opts(0644, true);
+    replace_str(path, "second\n", &o);
+    check_str(path, "second\n");
+    check_str(backup, "first\n");
+    static const char *const both[] = {"twice", "twice-"};
+    check_entries("twice", both, 2);
+}
+END_TEST
+
+/* The mode asked, whatever the umask. */
+START_TEST(test_replace_ignores_umask)
+{
+    char path[PATH_MAX];
+    path_of(path, sizeof(path), "umask", "");
+    write_file(path, old_text, strlen(old_text), 0600);
+    mode_t saved = umask(0777);
+    struct idg_replace o = opts(0644, false);
+    int r = idg_replace_file(path, new_text, strlen(new_text), &o);
+    umask(saved);
+    ck_assert_int_eq(r, 0);
+    check_str(path, new_text);
+    ck_assert_uint_eq(stat_of(path).st_mode & 07777, 0644);
+}
+END_TEST
+
+/* Any bytes, any length: empty, NULs, larger than a page. */
+START_TEST(test_replace_content)
+{
+    char path[PATH_MAX], name[32];
+    snprintf(name, sizeof(name), "content-%d", _i);
+    path_of(path, sizeof(path), name, "");
+    write_file(path, old_text, strlen(old_text), 0644);
+    size_t len = _i == 0 ? 0 : _i == 1 ? 7 : (size_t)1 << 20;
+    char *data = malloc(len ? len : 1);
+    ck_assert_ptr_nonnull(data);
+    if (_i == 1)
+        memcpy(data, "a\0b\0\0c\n", 7);
+    else
+        for (size_t k = 0; k < len; k++)
+            data[k] = (char)(k * 131 + 7);
+    struct idg_replace o = opts(0600, true);
+    ck_assert_int_eq(idg_replace_file(path, data, len, &o), 0);
+    check_content(path, data, len);
+    char backup[PATH_MAX];
+    path_of(backup, sizeof(backup), name, "-");
+    check_str(backup, old_text);
+    free(data);
+}
+END_TEST
+
+/* Another owner and group (needs root to chown). */
+START_TEST(test_replace_owner)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "test_replace_owner: not root, owner change not checked\n");
+        return;
+    }
+    char path[PATH_MAX];
+    path_of(path, sizeof(path), "owner", "");
+    write_file(path, old_text, strlen(old_text), 0644);
+    struct idg_replace o = {.uid = 12345, .gid = 23456, .mode = 0640, .backup = true};
+    replace_str(path, new_text, &o);
+    struct stat st = stat_of(path);
+    ck_assert_uint_eq(st.st_uid, 12345);
+    ck_assert_uint_eq(st.st_gid, 23456);
+    ck_assert_uint_eq(st.st_mode & 07777, 0640);
+    char backup[PATH_MAX];
+    path_of(backup, sizeof(backup), "owner", "-");
+    struct stat b = stat_of(backup);
+    ck_assert_uint_eq(b.st_uid, geteuid()); /* the old file, as it was */
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* A leftover <path>+ of a killed run */
+
+enum leftover { LEFT_FILE, LEFT_SYMLINK, LEFT_DANGLING, LEFT_HARDLINK };
+
+START_TEST(test_replace_leftover)
+{
+    char name[32], path[PATH_MAX], plus[PATH_MAX], victim[PATH_MAX];
+    snprintf(name, sizeof(name), "left-%d", _i);
+    path_of(path, sizeof(path), name, "");
+    path_of(plus, sizeof(plus), name, "+");
+    char v_name[48];
+    snprintf(v_name, sizeof(v_name), "victim-%d", _i);
+    path_of(victim, sizeof(victim), v_name, "");
+    static const char victim_text[] = "root:x:0:0:root:/root:/bin/bash\n";
+
+    write_file(path, old_text, strlen(old_text), 0644);
+    switch ((enum leftover)_i) {
+    case LEFT_FILE:
+        write_file(plus, "half written garbage", 20, 0666);
+        break;
+    case LEFT_SYMLINK:
+        write_file(victim, victim_text, strlen(victim_text), 0644);
+        ck_assert_int_eq(symlink(victim, plus), 0);
+        break;
+    case LEFT_DANGLING:
+        ck_assert_int_eq(symlink(victim, plus), 0);
+        break;
+    case LEFT_HARDLINK:
+        write_file(victim, victim_text, strlen(victim_text), 0644);
+        ck_assert_int_eq(link(victim, plus), 0);
+        break;
+    }
+    struct stat v_before = {0};
+    if (_i == LEFT_SYMLINK || _i == LEFT_HARDLINK)
+        v_before = stat_of(victim);
+
+    struct idg_replace o = opts(0640, false);
+    replace_str(path, new_text, &o);
+
+    check_str(path, new_text);
+    ck_assert_uint_eq(stat_of(path).st_mode & 07777, 0640);
+    ck_assert(!exists(plus));
+    if (_i == LEFT_DANGLING) {
+        ck_assert_msg(!exists(victim), "the dangling link's target was created");
+    } else if (_i != LEFT_FILE) {
+        /* the file the leftover pointed at is untouched */
+        check_str(victim, victim_text);
+        struct stat v = stat_of(victim);
+        ck_assert_uint_eq(v.st_mode & 07777, 0644);
+        ck_assert_uint_eq(v.st_uid, v_before.st_uid);
+        ck_assert_msg(v.st_ino != stat_of(path).st_ino, "the victim became the file");
+    }
+    const char *const only[] = {name};
+    check_entries(name, only, 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Failures */
+
+START_TEST(test_replace_no_dir)
+{
+    char path[PATH_MAX], dir[PATH_MAX];
+    path_of(dir, sizeof(dir), "no-such-dir", "");
+    path_of(path, sizeof(path), "no-such-dir/subuid", "");
+    struct idg_replace o = opts(0644, true);
+    int r = idg_replace_file(path, new_text, strlen(new_text), &o);
+    ck_assert_msg(r == -ENOENT, "returned %d, want -ENOENT", r);
+    ck_assert_ptr_nonnull(o.step);
+    ck_assert_msg(o.step[0] != '\0', "empty step");
+    ck_assert(!exists(dir));
+}
+END_TEST
+
+/* The path is a directory: refused with a step, the directory stays. */
+START_TEST(test_replace_over_directory)
+{
+    char path[PATH_MAX];
+    path_of(path, sizeof(path), "adir", "");
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    struct idg_replace o = opts(0644, false);
+    int r = idg_replace_file(path, new_text, strlen(new_text), &o);
+    ck_assert_msg(r < 0, "returned %d, want -errno", r);
+    ck_assert_ptr_nonnull(o.step);
+    ck_assert(S_ISDIR(stat_of(path).st_mode));
+}
+END_TEST
+
+static Suite *atomic_suite(void)
+{
+    Suite *s = suite_create("atomic");
+    TCase *tc = tcase_create("replace");
+    tcase_add_unchecked_fixture(tc, make_tmpdir, remove_tmpdir);
+    tcase_set_timeout(tc, 30);
+    tcase_add_loop_test(tc, test_replace_existing, 0, (int)ARRAY_SIZE(mode_cases));
+    tcase_add_test(tc, test_replace_missing);
+    tcase_add_test(tc, test_replace_twice);
+    tcase_add_test(tc, test_replace_ignores_umask);
+    tcase_add_loop_test(tc, test_replace_content, 0, 3);
+    tcase_add_test(tc, test_replace_owner);
+    tcase_add_loop_test(tc, test_replace_leftover, 0, 4);
+    tcase_add_test(tc, test_replace_no_dir);
+    tcase_add_test(tc, test_replace_over_directory);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(atomic_suite());
+}
