@@ -229,14 +229,18 @@ enum idg_alloc_status idg_alloc_deterministic(const struct idg_taken_set *s,
     return IDG_ALLOC_OK;
 }
 
-int idg_ranges_sort(struct idg_range *v, size_t n)
+static int range_cmp(const void *x, const void *y)
 {
-    if (n < 2)
-        return 0;
+    const struct idg_range *a = x, *b = y;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* Four stable counting passes over the bytes of start, lowest first. */
+static int radix_sort(struct idg_range *v, size_t n)
+{
     struct idg_range *tmp = reallocarray(NULL, n, sizeof(*tmp));
     if (!tmp)
         return -ENOMEM;
-    /* Four stable counting passes over the bytes of start, lowest first. */
     struct idg_range *from = v, *to = tmp;
     for (int shift = 0; shift < 32; shift += 8) {
         size_t pos[256] = {0};
@@ -256,6 +260,57 @@ int idg_ranges_sort(struct idg_range *v, size_t n)
     }
     /* After an even number of passes the result is back in v. */
     free(tmp);
+    return 0;
+}
+
+int idg_ranges_sort(struct idg_range *v, size_t n)
+{
+    /*
+     * Files are mostly in order, with a few lines out of place (a gap
+     * refilled, a line added by hand): keep the ascending run in place,
+     * move the strays to the end, sort those and merge from the back.
+     * Many strays: sort everything.
+     */
+    size_t k = 0;
+    struct idg_range *strays = NULL;
+    size_t m = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k == 0 || v[i].start >= v[k - 1].start) {
+            v[k++] = v[i];
+            continue;
+        }
+        if (m == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct idg_range *ns = reallocarray(strays, cap, sizeof(*ns));
+            if (!ns) {
+                free(strays);
+                return -ENOMEM;
+            }
+            strays = ns;
+        }
+        strays[m++] = v[i];
+    }
+    if (m)
+        memcpy(v + k, strays, m * sizeof(*v));
+    free(strays);
+    if (m == 0)
+        return 0;
+    if (m > n / 8)
+        return radix_sort(v, n);
+    qsort(v + k, m, sizeof(*v), range_cmp);
+    size_t a = k, b = n, out = n; /* merge v[0..k) and v[k..n) into v[0..n) */
+    struct idg_range *tail = reallocarray(NULL, m, sizeof(*tail));
+    if (!tail)
+        return radix_sort(v, n);
+    memcpy(tail, v + k, m * sizeof(*v));
+    b = m;
+    while (b > 0) {
+        if (a > 0 && v[a - 1].start > tail[b - 1].start)
+            v[--out] = v[--a];
+        else
+            v[--out] = tail[--b];
+    }
+    free(tail);
     return 0;
 }
 

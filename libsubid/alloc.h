@@ -126,8 +126,9 @@ struct idg_add_scan {
 /* 0, or -ENOMEM. */
 int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc);
 
-/* Sort ranges by start: a radix sort, as 100,000 entries must cost
- * well under a millisecond. 0 or -ENOMEM. */
+/* Sort ranges by start, in time linear in n: nearly sorted input (the
+ * usual file) by a merge of its few strays, anything else by radix.
+ * 0 or -ENOMEM. */
 int idg_ranges_sort(struct idg_range *v, size_t n);
 
 /*
