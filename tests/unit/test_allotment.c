@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "allotment.h"
+#include "tmpdir.h"
 #include "trust.h"
 #include "unit.h"
 
@@ -295,59 +295,6 @@ END_TEST
 /* ------------------------------------------------------------------------ */
 /* Real files in a temporary directory */
 
-static char tmpdir[64];
-
-static void make_tmpdir(void)
-{
-    strcpy(tmpdir, "/tmp/idgate-unit-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        abort();
-    }
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    if (remove(path) < 0)
-        perror(path);
-    return 0;
-}
-
-static void remove_tmpdir(void)
-{
-    if (tmpdir[0])
-        nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    tmpdir[0] = '\0';
-}
-
-static void path_of(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void path_of(char *buf, size_t len, const char *fmt, ...)
-{
-    int n = snprintf(buf, len, "%s/", tmpdir);
-    ck_assert(n > 0 && (size_t)n < len);
-    va_list ap;
-    va_start(ap, fmt);
-    int m = vsnprintf(buf + n, len - (size_t)n, fmt, ap);
-    va_end(ap);
-    ck_assert(m > 0 && (size_t)m < len - (size_t)n);
-}
-
-static void write_file(const char *path, const char *data, size_t len, mode_t mode)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        ck_assert_msg(w > 0, "write %s: %s", path, strerror(errno));
-        done += (size_t)w;
-    }
-    ck_assert_int_eq(fchmod(fd, mode), 0); /* exact mode, whatever the umask */
-    ck_assert_int_eq(close(fd), 0);
-}
-
 enum kind { K_NONE, K_REG, K_SYMLINK, K_DANGLING, K_DIR, K_FIFO };
 
 struct trust_case {
@@ -386,11 +333,11 @@ START_TEST(test_collect_file_trust)
     case K_NONE:
         break;
     case K_REG:
-        write_file(path, trust_content, strlen(trust_content), c->mode);
+        write_str(path, trust_content, c->mode);
         break;
     case K_SYMLINK:
         path_of(target, sizeof(target), "trust-%d-target", _i);
-        write_file(target, trust_content, strlen(trust_content), c->mode);
+        write_str(target, trust_content, c->mode);
         ck_assert_int_eq(symlink(target, path), 0);
         break;
     case K_DANGLING:
@@ -457,7 +404,7 @@ START_TEST(test_collect_file_untrusted_owner)
 {
     char path[PATH_MAX];
     path_of(path, sizeof(path), "owner-mine");
-    write_file(path, trust_content, strlen(trust_content), 0644);
+    write_str(path, trust_content, 0644);
     struct idg_owner o;
     owner_init(&o);
     struct idg_allotments a = {0};
@@ -483,7 +430,7 @@ START_TEST(test_collect_file_chowned)
     }
     char path[PATH_MAX];
     path_of(path, sizeof(path), "owner-12345");
-    write_file(path, trust_content, strlen(trust_content), 0644);
+    write_str(path, trust_content, 0644);
     ck_assert_int_eq(chown(path, 12345, 12345), 0);
     struct idg_owner o;
     owner_init(&o);

@@ -5,10 +5,8 @@
  * leftover <path>+ removed, never followed; failures named by step.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,61 +16,11 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "tmpdir.h"
 #include "unit.h"
 
 /* ------------------------------------------------------------------------ */
-/* Temporary directory and files */
-
-static char tmpdir[64];
-
-static void make_tmpdir(void)
-{
-    strcpy(tmpdir, "/tmp/idgate-unit-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        abort();
-    }
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    if (remove(path) < 0)
-        perror(path);
-    return 0;
-}
-
-static void remove_tmpdir(void)
-{
-    if (tmpdir[0])
-        nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    tmpdir[0] = '\0';
-}
-
-static void path_of(char *buf, size_t len, const char *name, const char *suffix)
-{
-    int n = snprintf(buf, len, "%s/%s%s", tmpdir, name, suffix);
-    ck_assert(n > 0 && (size_t)n < len);
-}
-
-static void write_file(const char *path, const char *data, size_t len, mode_t mode)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        ck_assert_msg(w > 0, "write %s: %s", path, strerror(errno));
-        done += (size_t)w;
-    }
-    ck_assert_int_eq(fchmod(fd, mode), 0);
-    ck_assert_int_eq(close(fd), 0);
-}
-
-static bool exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
+/* Files in the temporary directory */
 
 /* The file (not followed if a symlink) holds exactly data. */
 static void check_content(const char *path, const char *data, size_t len)
@@ -106,26 +54,6 @@ static struct stat stat_of(const char *path)
     struct stat st;
     ck_assert_msg(lstat(path, &st) == 0, "stat %s: %s", path, strerror(errno));
     return st;
-}
-
-/* Entries of tmpdir beginning with name: exactly those of want. */
-static void check_entries(const char *name, const char *const *want, size_t n_want)
-{
-    DIR *d = opendir(tmpdir);
-    ck_assert_ptr_nonnull(d);
-    size_t found = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (strncmp(de->d_name, name, strlen(name)) != 0)
-            continue;
-        bool known = false;
-        for (size_t k = 0; k < n_want; k++)
-            known |= strcmp(de->d_name, want[k]) == 0;
-        ck_assert_msg(known, "unexpected %s/%s", tmpdir, de->d_name);
-        found++;
-    }
-    closedir(d);
-    ck_assert_msg(found == n_want, "%zu entries for %s, want %zu", found, name, n_want);
 }
 
 static struct idg_replace opts(mode_t mode, bool backup)
@@ -165,12 +93,12 @@ START_TEST(test_replace_existing)
     const struct mode_case *c = &mode_cases[_i];
     char name[32], path[PATH_MAX], backup[PATH_MAX], plus[PATH_MAX];
     snprintf(name, sizeof(name), "mode-%d", _i);
-    path_of(path, sizeof(path), name, "");
-    path_of(backup, sizeof(backup), name, "-");
-    path_of(plus, sizeof(plus), name, "+");
-    write_file(path, old_text, strlen(old_text), c->old_mode);
+    path_of(path, sizeof(path), "%s", name);
+    path_of(backup, sizeof(backup), "%s-", name);
+    path_of(plus, sizeof(plus), "%s+", name);
+    write_str(path, old_text, c->old_mode);
     if (c->old_backup)
-        write_file(backup, "older\n", 6, 0600);
+        write_str(backup, "older\n", 0600);
     struct stat old = stat_of(path);
 
     struct idg_replace o = opts(c->mode, c->backup);
@@ -210,9 +138,9 @@ END_TEST
 START_TEST(test_replace_missing)
 {
     char path[PATH_MAX], backup[PATH_MAX], plus[PATH_MAX];
-    path_of(path, sizeof(path), "new", "");
-    path_of(backup, sizeof(backup), "new", "-");
-    path_of(plus, sizeof(plus), "new", "+");
+    path_of(path, sizeof(path), "new");
+    path_of(backup, sizeof(backup), "new-");
+    path_of(plus, sizeof(plus), "new+");
     struct idg_replace o = opts(0644, true);
     replace_str(path, new_text, &o);
     check_str(path, new_text);
@@ -228,9 +156,9 @@ END_TEST
 START_TEST(test_replace_twice)
 {
     char path[PATH_MAX], backup[PATH_MAX];
-    path_of(path, sizeof(path), "twice", "");
-    path_of(backup, sizeof(backup), "twice", "-");
-    write_file(path, old_text, strlen(old_text), 0644);
+    path_of(path, sizeof(path), "twice");
+    path_of(backup, sizeof(backup), "twice-");
+    write_str(path, old_text, 0644);
     struct idg_replace o = opts(0644, true);
     replace_str(path, "first\n", &o);
     check_str(backup, old_text);
@@ -247,8 +175,8 @@ END_TEST
 START_TEST(test_replace_ignores_umask)
 {
     char path[PATH_MAX];
-    path_of(path, sizeof(path), "umask", "");
-    write_file(path, old_text, strlen(old_text), 0600);
+    path_of(path, sizeof(path), "umask");
+    write_str(path, old_text, 0600);
     mode_t saved = umask(0777);
     struct idg_replace o = opts(0644, false);
     int r = idg_replace_file(path, new_text, strlen(new_text), &o);
@@ -264,8 +192,8 @@ START_TEST(test_replace_content)
 {
     char path[PATH_MAX], name[32];
     snprintf(name, sizeof(name), "content-%d", _i);
-    path_of(path, sizeof(path), name, "");
-    write_file(path, old_text, strlen(old_text), 0644);
+    path_of(path, sizeof(path), "%s", name);
+    write_str(path, old_text, 0644);
     size_t len = _i == 0 ? 0 : _i == 1 ? 7 : (size_t)1 << 20;
     char *data = malloc(len ? len : 1);
     ck_assert_ptr_nonnull(data);
@@ -278,7 +206,7 @@ START_TEST(test_replace_content)
     ck_assert_int_eq(idg_replace_file(path, data, len, &o), 0);
     check_content(path, data, len);
     char backup[PATH_MAX];
-    path_of(backup, sizeof(backup), name, "-");
+    path_of(backup, sizeof(backup), "%s-", name);
     check_str(backup, old_text);
     free(data);
 }
@@ -292,8 +220,8 @@ START_TEST(test_replace_owner)
         return;
     }
     char path[PATH_MAX];
-    path_of(path, sizeof(path), "owner", "");
-    write_file(path, old_text, strlen(old_text), 0644);
+    path_of(path, sizeof(path), "owner");
+    write_str(path, old_text, 0644);
     struct idg_replace o = {.uid = 12345, .gid = 23456, .mode = 0640, .backup = true};
     replace_str(path, new_text, &o);
     struct stat st = stat_of(path);
@@ -301,7 +229,7 @@ START_TEST(test_replace_owner)
     ck_assert_uint_eq(st.st_gid, 23456);
     ck_assert_uint_eq(st.st_mode & 07777, 0640);
     char backup[PATH_MAX];
-    path_of(backup, sizeof(backup), "owner", "-");
+    path_of(backup, sizeof(backup), "owner-");
     struct stat b = stat_of(backup);
     ck_assert_uint_eq(b.st_uid, geteuid()); /* the old file, as it was */
 }
@@ -316,27 +244,27 @@ START_TEST(test_replace_leftover)
 {
     char name[32], path[PATH_MAX], plus[PATH_MAX], victim[PATH_MAX];
     snprintf(name, sizeof(name), "left-%d", _i);
-    path_of(path, sizeof(path), name, "");
-    path_of(plus, sizeof(plus), name, "+");
+    path_of(path, sizeof(path), "%s", name);
+    path_of(plus, sizeof(plus), "%s+", name);
     char v_name[48];
     snprintf(v_name, sizeof(v_name), "victim-%d", _i);
-    path_of(victim, sizeof(victim), v_name, "");
+    path_of(victim, sizeof(victim), "%s", v_name);
     static const char victim_text[] = "root:x:0:0:root:/root:/bin/bash\n";
 
-    write_file(path, old_text, strlen(old_text), 0644);
+    write_str(path, old_text, 0644);
     switch ((enum leftover)_i) {
     case LEFT_FILE:
-        write_file(plus, "half written garbage", 20, 0666);
+        write_str(plus, "half written garbage", 0666);
         break;
     case LEFT_SYMLINK:
-        write_file(victim, victim_text, strlen(victim_text), 0644);
+        write_str(victim, victim_text, 0644);
         ck_assert_int_eq(symlink(victim, plus), 0);
         break;
     case LEFT_DANGLING:
         ck_assert_int_eq(symlink(victim, plus), 0);
         break;
     case LEFT_HARDLINK:
-        write_file(victim, victim_text, strlen(victim_text), 0644);
+        write_str(victim, victim_text, 0644);
         ck_assert_int_eq(link(victim, plus), 0);
         break;
     }
@@ -371,8 +299,8 @@ END_TEST
 START_TEST(test_replace_no_dir)
 {
     char path[PATH_MAX], dir[PATH_MAX];
-    path_of(dir, sizeof(dir), "no-such-dir", "");
-    path_of(path, sizeof(path), "no-such-dir/subuid", "");
+    path_of(dir, sizeof(dir), "no-such-dir");
+    path_of(path, sizeof(path), "no-such-dir/subuid");
     struct idg_replace o = opts(0644, true);
     int r = idg_replace_file(path, new_text, strlen(new_text), &o);
     ck_assert_msg(r == -ENOENT, "returned %d, want -ENOENT", r);
@@ -386,7 +314,7 @@ END_TEST
 START_TEST(test_replace_over_directory)
 {
     char path[PATH_MAX];
-    path_of(path, sizeof(path), "adir", "");
+    path_of(path, sizeof(path), "adir");
     ck_assert_int_eq(mkdir(path, 0755), 0);
     struct idg_replace o = opts(0644, false);
     int r = idg_replace_file(path, new_text, strlen(new_text), &o);

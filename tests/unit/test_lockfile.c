@@ -8,10 +8,8 @@
  * test closes its end or dies, so a failed test leaves no process behind.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -24,49 +22,11 @@
 #include <unistd.h>
 
 #include "lockfile.h"
+#include "tmpdir.h"
 #include "unit.h"
 
 /* ------------------------------------------------------------------------ */
-/* Temporary directory, files, time */
-
-static char tmpdir[64];
-
-static void make_tmpdir(void)
-{
-    strcpy(tmpdir, "/tmp/idgate-unit-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        abort();
-    }
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    if (remove(path) < 0)
-        perror(path);
-    return 0;
-}
-
-static void remove_tmpdir(void)
-{
-    if (tmpdir[0])
-        nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    tmpdir[0] = '\0';
-}
-
-static void path_of(char *buf, size_t len, const char *name, const char *suffix)
-{
-    int n = snprintf(buf, len, "%s/%s%s", tmpdir, name, suffix);
-    ck_assert(n > 0 && (size_t)n < len);
-}
-
-static void write_bytes(const char *path, const void *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
-    ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-    ck_assert_int_eq(close(fd), 0);
-}
+/* Files in the temporary directory, time */
 
 /* The whole file into buf; its length, or -1 if it does not exist. */
 static ssize_t read_bytes(const char *path, char *buf, size_t cap)
@@ -80,12 +40,6 @@ static ssize_t read_bytes(const char *path, char *buf, size_t cap)
     ck_assert_msg(n >= 0 && (size_t)n < cap, "read %s", path);
     close(fd);
     return n;
-}
-
-static bool exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
 }
 
 /* The lock file content shadow writes: the pid in decimal, then a NUL. */
@@ -105,26 +59,6 @@ static void check_lock_holds(const char *lock, pid_t pid)
     ck_assert_msg((size_t)m == n && memcmp(got, want, n) == 0,
                   "%s holds \"%.*s\" (%zd bytes), want \"%s\" and a NUL (%zu bytes)", lock, (int)m,
                   got, m, want, n);
-}
-
-/* How many entries of tmpdir begin with `name`; and that each is one of want. */
-static void check_entries(const char *name, const char *const *want, size_t n_want)
-{
-    DIR *d = opendir(tmpdir);
-    ck_assert_ptr_nonnull(d);
-    size_t found = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (strncmp(de->d_name, name, strlen(name)) != 0)
-            continue;
-        bool known = false;
-        for (size_t k = 0; k < n_want; k++)
-            known |= strcmp(de->d_name, want[k]) == 0;
-        ck_assert_msg(known, "unexpected %s/%s left behind", tmpdir, de->d_name);
-        found++;
-    }
-    closedir(d);
-    ck_assert_msg(found == n_want, "%zu entries for %s, want %zu", found, name, n_want);
 }
 
 static double now_ms(void)
@@ -223,9 +157,9 @@ static const char file_content[] = "alice:100000:65536\n";
 
 static void make_file(const char *name, char *file, char *lock, size_t len)
 {
-    path_of(file, len, name, "");
-    path_of(lock, len, name, ".lock");
-    write_bytes(file, file_content, strlen(file_content));
+    path_of(file, len, "%s", name);
+    path_of(lock, len, "%s.lock", name);
+    write_str(file, file_content, 0644);
 }
 
 static void check_file_untouched(const char *file)
@@ -246,9 +180,8 @@ START_TEST(test_filelock_acquire_release)
     /* the lock and the file, and no <file>.<pid> or other temporary */
     static const char *const both[] = {"plain", "plain.lock"};
     check_entries("plain", both, 2);
-    char tmp[PATH_MAX], suffix[32];
-    snprintf(suffix, sizeof(suffix), ".%ld", (long)getpid());
-    path_of(tmp, sizeof(tmp), "plain", suffix);
+    char tmp[PATH_MAX];
+    path_of(tmp, sizeof(tmp), "plain.%ld", (long)getpid());
     ck_assert(!exists(tmp));
 
     ck_assert_int_eq(idg_filelock_release(file), 0);
@@ -269,8 +202,8 @@ END_TEST
 START_TEST(test_filelock_missing_file)
 {
     char file[PATH_MAX], lock[PATH_MAX];
-    path_of(file, sizeof(file), "absent", "");
-    path_of(lock, sizeof(lock), "absent", ".lock");
+    path_of(file, sizeof(file), "absent");
+    path_of(lock, sizeof(lock), "absent.lock");
     pid_t holder = -7;
     ck_assert_int_eq(idg_filelock_acquire(file, 200, &holder), 0);
     check_lock_holds(lock, getpid());
@@ -311,7 +244,7 @@ START_TEST(test_filelock_busy)
     struct child ch = spawn(NULL);
     char text[32];
     size_t len = pid_text(text, sizeof(text), ch.pid, c);
-    write_bytes(lock, text, len);
+    write_file(lock, text, len, 0644);
 
     pid_t holder = 0;
     double t0 = now_ms();
@@ -348,7 +281,7 @@ START_TEST(test_filelock_stale)
     make_file(name, file, lock, sizeof(file));
     pid_t dead = dead_pid();
     char text[32];
-    write_bytes(lock, text, pid_text(text, sizeof(text), dead, c));
+    write_file(lock, text, pid_text(text, sizeof(text), dead, c), 0644);
 
     pid_t holder = -7;
     int r = idg_filelock_acquire(file, 200, &holder);
@@ -379,7 +312,7 @@ START_TEST(test_filelock_holder_dies)
         _exit(0);
     }
     char text[32];
-    write_bytes(lock, text, shadow_lock_text(text, sizeof(text), pid));
+    write_file(lock, text, shadow_lock_text(text, sizeof(text), pid), 0644);
     pid_t holder = -7;
     double t0 = now_ms();
     int r = idg_filelock_acquire(file, 5000, &holder);
@@ -415,7 +348,7 @@ START_TEST(test_filelock_garbage)
     snprintf(name, sizeof(name), "garbage-%d", _i);
     make_file(name, file, lock, sizeof(file));
     size_t len = c->len == UNIT_STRLEN ? strlen(c->text) : c->len;
-    write_bytes(lock, c->text, len);
+    write_file(lock, c->text, len, 0644);
     pid_t holder = -7;
     int r = idg_filelock_acquire(file, 100, &holder);
     ck_assert_msg(r == -EINVAL, "case %d: returned %d, want -EINVAL", _i, r);
@@ -433,7 +366,7 @@ END_TEST
 START_TEST(test_pwdlock_acquire_release)
 {
     char path[PATH_MAX];
-    path_of(path, sizeof(path), ".pwd.lock", "-a");
+    path_of(path, sizeof(path), ".pwd.lock-a");
     int fd = idg_pwdlock_acquire(path, 200);
     ck_assert_msg(fd >= 0, "acquire: %d", fd);
     ck_assert(exists(path));
@@ -452,7 +385,7 @@ END_TEST
 START_TEST(test_pwdlock_held)
 {
     char path[PATH_MAX];
-    path_of(path, sizeof(path), ".pwd.lock", "-b");
+    path_of(path, sizeof(path), ".pwd.lock-b");
     struct child ch = spawn(path);
     double t0 = now_ms();
     int r = idg_pwdlock_acquire(path, 200);
@@ -471,7 +404,7 @@ END_TEST
 START_TEST(test_pwdlock_waits)
 {
     char path[PATH_MAX];
-    path_of(path, sizeof(path), ".pwd.lock", "-c");
+    path_of(path, sizeof(path), ".pwd.lock-c");
     int ready[2];
     ck_assert_int_eq(pipe(ready), 0);
     pid_t pid = fork();
@@ -507,7 +440,7 @@ END_TEST
 START_TEST(test_pwdlock_bad_dir)
 {
     char path[PATH_MAX];
-    path_of(path, sizeof(path), "no-such-dir/.pwd.lock", "");
+    path_of(path, sizeof(path), "no-such-dir/.pwd.lock");
     double t0 = now_ms();
     int r = idg_pwdlock_acquire(path, 1000);
     double ms = now_ms() - t0;

@@ -5,17 +5,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "logindefs.h"
+#include "tmpdir.h"
 #include "unit.h"
 
 #define U 0 /* pool[0]: uids */
@@ -341,49 +338,10 @@ END_TEST
 /* ------------------------------------------------------------------------ */
 /* Files in a temporary directory */
 
-static char tmpdir[64];
-
-static void make_tmpdir(void)
-{
-    strcpy(tmpdir, "/tmp/idgate-unit-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        abort();
-    }
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    if (remove(path) < 0)
-        perror(path);
-    return 0;
-}
-
-static void remove_tmpdir(void)
-{
-    if (tmpdir[0])
-        nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    tmpdir[0] = '\0';
-}
-
-static void write_file(const char *path, const char *data, mode_t mode)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
-    size_t len = strlen(data), done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        ck_assert_msg(w > 0, "write %s: %s", path, strerror(errno));
-        done += (size_t)w;
-    }
-    ck_assert_int_eq(fchmod(fd, mode), 0);
-    ck_assert_int_eq(close(fd), 0);
-}
-
 START_TEST(test_load_missing)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/no-such-login.defs", tmpdir);
+    path_of(path, sizeof(path), "no-such-login.defs");
     struct idg_logindefs d;
     struct idg_logindefs_error err;
     memset(&d, 0xa5, sizeof(d));
@@ -397,8 +355,8 @@ END_TEST
 START_TEST(test_load_file)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/login.defs", tmpdir);
-    write_file(path, debian_edited, 0644);
+    path_of(path, sizeof(path), "login.defs");
+    write_str(path, debian_edited, 0644);
     struct idg_logindefs d;
     struct idg_logindefs_error err;
     memset(&d, 0xa5, sizeof(d));
@@ -416,8 +374,8 @@ END_TEST
 START_TEST(test_load_partial)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/partial.defs", tmpdir);
-    write_file(path, "SUB_UID_COUNT 1000\nSUB_UID_DETERMINISTIC yes\n", 0644);
+    path_of(path, sizeof(path), "partial.defs");
+    write_str(path, "SUB_UID_COUNT 1000\nSUB_UID_DETERMINISTIC yes\n", 0644);
     struct idg_logindefs d;
     struct idg_logindefs_error err;
     memset(&d, 0xa5, sizeof(d));
@@ -432,8 +390,8 @@ END_TEST
 START_TEST(test_load_bad_file)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/bad.defs", tmpdir);
-    write_file(path, "# login.defs\nUID_MIN 1000\nSUB_GID_COUNT 0x10\n", 0644);
+    path_of(path, sizeof(path), "bad.defs");
+    write_str(path, "# login.defs\nUID_MIN 1000\nSUB_GID_COUNT 0x10\n", 0644);
     struct idg_logindefs d;
     struct idg_logindefs_error err;
     memset(&err, 0, sizeof(err));

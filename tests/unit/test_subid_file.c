@@ -6,8 +6,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,6 +16,7 @@
 
 #include "subid_file.h"
 #include "subid_line.h"
+#include "tmpdir.h"
 #include "trust.h"
 #include "unit.h"
 
@@ -413,51 +412,6 @@ END_TEST
 /* ------------------------------------------------------------------------ */
 /* Loading files from a temporary directory */
 
-static char tmpdir[64];
-
-static void make_tmpdir(void)
-{
-    strcpy(tmpdir, "/tmp/idgate-unit-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        abort();
-    }
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    if (remove(path) < 0)
-        perror(path);
-    return 0;
-}
-
-static void remove_tmpdir(void)
-{
-    if (tmpdir[0])
-        nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    tmpdir[0] = '\0';
-}
-
-static void path_of(char *buf, size_t len, const char *name)
-{
-    int n = snprintf(buf, len, "%s/%s", tmpdir, name);
-    ck_assert(n > 0 && (size_t)n < len);
-}
-
-static void write_file(const char *path, const char *data, mode_t mode)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
-    size_t len = strlen(data), done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        ck_assert_msg(w > 0, "write %s: %s", path, strerror(errno));
-        done += (size_t)w;
-    }
-    ck_assert_int_eq(fchmod(fd, mode), 0); /* exact mode, whatever the umask */
-    ck_assert_int_eq(close(fd), 0);
-}
-
 static const char file_text[] = "# subuid\nbob:100000:65536\nalice:165536:65536\nbroken\n";
 
 START_TEST(test_load_missing)
@@ -488,7 +442,7 @@ START_TEST(test_load_trusted)
 {
     char path[PATH_MAX];
     path_of(path, sizeof(path), "subuid-ok");
-    write_file(path, file_text, 0644);
+    write_str(path, file_text, 0644);
     struct idg_subid_file f;
     memset(&f, 0, sizeof(f));
     struct idg_file_problem pb;
@@ -539,16 +493,14 @@ static const struct refuse_case refuse_cases[] = {
 START_TEST(test_load_refused)
 {
     const struct refuse_case *c = &refuse_cases[_i];
-    char path[PATH_MAX], target[PATH_MAX], name[32];
-    snprintf(name, sizeof(name), "refused-%d", _i);
-    path_of(path, sizeof(path), name);
+    char path[PATH_MAX], target[PATH_MAX];
+    path_of(path, sizeof(path), "refused-%d", _i);
     if (c->symlink) {
-        snprintf(name, sizeof(name), "refused-%d-target", _i);
-        path_of(target, sizeof(target), name);
-        write_file(target, file_text, c->mode);
+        path_of(target, sizeof(target), "refused-%d-target", _i);
+        write_str(target, file_text, c->mode);
         ck_assert_int_eq(symlink(target, path), 0);
     } else {
-        write_file(path, file_text, c->mode);
+        write_str(path, file_text, c->mode);
     }
     struct idg_subid_file f;
     memset(&f, 0, sizeof(f));
@@ -579,7 +531,7 @@ START_TEST(test_load_too_big)
 {
     char path[PATH_MAX];
     path_of(path, sizeof(path), "huge");
-    write_file(path, "alice:1:1\n", 0644);
+    write_str(path, "alice:1:1\n", 0644);
     ck_assert_int_eq(truncate(path, (off_t)IDG_SUBID_FILE_MAX + 1), 0);
     struct idg_subid_file f;
     memset(&f, 0, sizeof(f));
