@@ -33,6 +33,7 @@
 #include "config.h"
 #include "number.h"
 #include "request.h"
+#include "sources.h"
 
 #define PROG "getsubids"
 #define USAGE "usage: " PROG " [-g] USER"
@@ -68,10 +69,10 @@ static void usage(void)
            "  -h, --help show this help\n"
            "  --version  show the version\n"
            "\n"
-           "Ranges come from %s and %s,\n"
-           "with -g from %s and %s.\n"
+           "Ranges come from the sources of the subid: line of %s\n"
+           "(files: %s and %s, with -g %s and %s).\n"
            "See %s(1).\n",
-           PROG, IDG_SUBUID, IDG_IDPERM_UIDS, IDG_SUBGID, IDG_IDPERM_GIDS, PROG);
+           PROG, IDG_NSSWITCH, IDG_SUBUID, IDG_IDPERM_UIDS, IDG_SUBGID, IDG_IDPERM_GIDS, PROG);
 }
 
 struct warn_ctx {
@@ -155,29 +156,28 @@ int main(int argc, char **argv)
 
     struct idg_owner o;
     idg_owner_init(&o, acct.name, acct.uid);
-    const char *const sources[] = {
-        group ? IDG_SUBGID : IDG_SUBUID,
-        group ? IDG_IDPERM_GIDS : IDG_IDPERM_UIDS,
-    };
     struct warn_ctx w = {.who = acct.name};
     struct idg_allotments found = {0};
-    for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
-        struct idg_file_problem pb;
-        int rc = idg_collect_allotments(sources[i], 0, &o, &found, warn_bad_line, &w, &pb);
-        if (rc == 0)
-            continue;
-        idg_allotments_free(&found);
-        if (rc != -1)
-            die("cannot list the %s ranges of %s: reading %s: %s", group ? "gid" : "uid", shown,
-                sources[i], strerror(-rc));
+    struct idg_files files;
+    idg_files_default(&files);
+    struct idg_sources src;
+    struct idg_sources_error serr;
+    if (idg_sources_open(&src, IDG_NSSWITCH, &files, &serr) < 0)
+        die("cannot list the %s ranges of %s: %s", group ? "gid" : "uid", shown, serr.why);
+    const struct idg_source *failed;
+    struct idg_file_problem pb;
+    enum idg_src_status st = idg_sources_list(&src, group ? IDG_SRC_GID : IDG_SRC_UID, &o, &found,
+                                              warn_bad_line, &w, &failed, &pb);
+    if (st != IDG_SRC_OK) {
         char why[1024];
-        die("cannot list the %s ranges of %s: %s", group ? "gid" : "uid", shown,
-            idg_file_problem_str(why, sizeof(why), sources[i], &pb));
+        idg_src_failure_str(why, sizeof(why), failed, st, &pb, IDG_NSSWITCH);
+        die("cannot list the %s ranges of %s: %s", group ? "gid" : "uid", shown, why);
     }
 
     for (size_t i = 0; i < found.n; i++)
         printf("%zu: %s %" PRIu32 " %" PRIu32 "\n", i, user, found.v[i].range.start,
                found.v[i].range.count);
     idg_allotments_free(&found);
+    idg_sources_close(&src);
     return finish_stdout();
 }

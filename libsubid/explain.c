@@ -47,7 +47,9 @@ size_t idg_explain_allotments(char *buf, size_t len, const struct idg_explain *x
     for (size_t i = 0; i < x->n_allot && i < LIST_MAX; i++) {
         char r[IDG_RANGE_STRLEN];
         idg_range_format(r, sizeof(r), x->allot[i].range);
-        idg_appendf(buf, len, &pos, "%s %s in %s", i ? "," : "", r, x->allot[i].source);
+        /* A file names its line; a module (no line) is named as a source. */
+        idg_appendf(buf, len, &pos, "%s %s in %s%s", i ? "," : "", r,
+                    x->allot[i].line ? "" : "source ", x->allot[i].source);
         if (x->allot[i].line)
             idg_appendf(buf, len, &pos, ":%u", x->allot[i].line);
     }

@@ -165,7 +165,7 @@ int idg_subid_file_read(const char *path, uid_t trusted_owner, struct idg_subid_
     if (rc < 0) {
         if (rc == -EFBIG || rc == -ENOMEM)
             return rc;
-        *pb = (struct idg_file_problem){.why = IDG_TRUST_IO, .err = -rc};
+        *pb = (struct idg_file_problem){.path = path, .why = IDG_TRUST_IO, .err = -rc};
         return -1;
     }
     f->exists = true;

@@ -10,7 +10,7 @@
 
 int idg_open_trusted(const char *path, uid_t trusted_owner, struct idg_file_problem *pb)
 {
-    *pb = (struct idg_file_problem){.why = IDG_TRUST_OK};
+    *pb = (struct idg_file_problem){.path = path, .why = IDG_TRUST_OK};
     /* O_NONBLOCK: a fifo planted at the path must not hang a setuid helper. */
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {

@@ -28,6 +28,7 @@ struct idg_file_problem {
     int err; /* errno for IDG_TRUST_IO */
     mode_t mode;
     uid_t uid;
+    const char *path; /* the file, as given to idg_open_trusted */
 };
 
 /* Open `path` read-only if it passes the rules. Returns an fd, or -1 with

@@ -26,51 +26,6 @@ static size_t problems;
         problems++;                                                                                \
     } while (0)
 
-/* Entry indices ordered by start, for the overlap sweep. */
-static const struct idg_subid_file *sort_file;
-
-static int by_start(const void *x, const void *y)
-{
-    const struct idg_file_entry *a = &sort_file->v[*(const size_t *)x];
-    const struct idg_file_entry *b = &sort_file->v[*(const size_t *)y];
-    if (a->e.range.start != b->e.range.start)
-        return a->e.range.start < b->e.range.start ? -1 : 1;
-    return a->lineno < b->lineno ? -1 : a->lineno > b->lineno;
-}
-
-static bool same_owner(const struct idg_file_entry *a, const struct idg_file_entry *b)
-{
-    return a->e.owner_len == b->e.owner_len && memcmp(a->e.owner, b->e.owner, a->e.owner_len) == 0;
-}
-
-/* Lines of different owners that share ids. */
-static int check_overlaps(const struct idg_subid_file *f, const char *path)
-{
-    size_t *idx = reallocarray(NULL, f->n ? f->n : 1, sizeof(*idx));
-    if (!idx)
-        return -1;
-    for (size_t i = 0; i < f->n; i++)
-        idx[i] = i;
-    sort_file = f;
-    qsort(idx, f->n, sizeof(*idx), by_start);
-    const struct idg_file_entry *reach = NULL; /* the entry reaching furthest so far */
-    for (size_t i = 0; i < f->n; i++) {
-        const struct idg_file_entry *e = &f->v[idx[i]];
-        if (reach && e->e.range.start <= idg_range_last(reach->e.range) && !same_owner(e, reach)) {
-            char mine[512], other[512];
-            sa_describe_entry(mine, sizeof(mine), f, NULL, e->lineno);
-            sa_describe_entry(other, sizeof(other), f, path, reach->lineno);
-            report("%s:%u: %s overlaps %s: two owners share these ids; remove one (subid-add "
-                   "--remove OWNER --range FIRST-LAST) and allocate again\n",
-                   path, e->lineno, mine, other);
-        }
-        if (!reach || idg_range_last(e->e.range) > idg_range_last(reach->e.range))
-            reach = e;
-    }
-    free(idx);
-    return 0;
-}
-
 /* The passwd database, enumerated once: 100,000 lines must not mean
  * 100,000 lookups. Only when nsswitch.conf names a source that may not
  * enumerate (sss, ldap...) is a name missing from the list asked for. */
@@ -119,6 +74,72 @@ static bool owner_exists(const char *name)
         return false;
     struct idg_account a;
     return idg_account_lookup(name, &a) != -ENOENT;
+}
+
+/* The uid an owner field names (a login name or a decimal uid), or -1. */
+static int64_t owner_uid(const struct idg_file_entry *e)
+{
+    char name[IDG_NAME_MAX];
+    size_t n = e->e.owner_len < sizeof(name) - 1 ? e->e.owner_len : sizeof(name) - 1;
+    memcpy(name, e->e.owner, n);
+    name[n] = '\0';
+    struct idg_id_name key = {.name = name};
+    const struct idg_id_name *k = &key;
+    const struct idg_id_name *const *hit =
+        bsearch(&k, users_by_name, users.n, sizeof(*users_by_name), by_name);
+    if (hit)
+        return (*hit)->id;
+    uint32_t uid;
+    return idg_parse_u32(name, IDG_ID_MAX, &uid) == 0 ? (int64_t)uid : -1;
+}
+
+/* Entry indices ordered by start, for the overlap sweep. */
+static const struct idg_subid_file *sort_file;
+
+static int by_start(const void *x, const void *y)
+{
+    const struct idg_file_entry *a = &sort_file->v[*(const size_t *)x];
+    const struct idg_file_entry *b = &sort_file->v[*(const size_t *)y];
+    if (a->e.range.start != b->e.range.start)
+        return a->e.range.start < b->e.range.start ? -1 : 1;
+    return a->lineno < b->lineno ? -1 : a->lineno > b->lineno;
+}
+
+/* The same text, or two fields naming one account ("alice" and "1000"). */
+static bool same_owner(const struct idg_file_entry *a, const struct idg_file_entry *b)
+{
+    if (a->e.owner_len == b->e.owner_len && memcmp(a->e.owner, b->e.owner, a->e.owner_len) == 0)
+        return true;
+    int64_t ua = owner_uid(a);
+    return ua >= 0 && ua == owner_uid(b);
+}
+
+/* Lines of different owners that share ids. */
+static int check_overlaps(const struct idg_subid_file *f, const char *path)
+{
+    size_t *idx = reallocarray(NULL, f->n ? f->n : 1, sizeof(*idx));
+    if (!idx)
+        return -1;
+    for (size_t i = 0; i < f->n; i++)
+        idx[i] = i;
+    sort_file = f;
+    qsort(idx, f->n, sizeof(*idx), by_start);
+    const struct idg_file_entry *reach = NULL; /* the entry reaching furthest so far */
+    for (size_t i = 0; i < f->n; i++) {
+        const struct idg_file_entry *e = &f->v[idx[i]];
+        if (reach && e->e.range.start <= idg_range_last(reach->e.range) && !same_owner(e, reach)) {
+            char mine[512], other[512];
+            sa_describe_entry(mine, sizeof(mine), f, NULL, e->lineno);
+            sa_describe_entry(other, sizeof(other), f, path, reach->lineno);
+            report("%s:%u: %s overlaps %s: two owners share these ids; remove one (subid-add "
+                   "--remove OWNER --range FIRST-LAST) and allocate again\n",
+                   path, e->lineno, mine, other);
+        }
+        if (!reach || idg_range_last(e->e.range) > idg_range_last(reach->e.range))
+            reach = e;
+    }
+    free(idx);
+    return 0;
 }
 
 static int check_kind(int kind, const struct idg_logindefs *defs, size_t *entries)

@@ -288,13 +288,15 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
     idg_range_format(r, sizeof(r), got);
     switch (st) {
     case IDG_ALLOC_OK:
+        /* A login name the line grammar cannot hold (blanks, a leading '#')
+         * is written as the uid, which names the same account. */
         p->add_len = idg_entry_format(p->add, sizeof(p->add), a->name, got);
-        if (p->add_len < 0)
-            warnx("the name %s cannot be written as the owner of a line of %s; nothing was "
-                  "changed; give the numeric uid instead: subid-add %u",
-                  a->name, p->path, a->uid);
-        else
-            ret = 0;
+        if (p->add_len < 0) {
+            char uid[11];
+            uid[idg_format_u32(uid, a->uid)] = '\0';
+            p->add_len = idg_entry_format(p->add, sizeof(p->add), uid, got);
+        }
+        ret = p->add_len < 0 ? -1 : 0;
         break;
     case IDG_ALLOC_EXHAUSTED:
         warnx("no free %s range of %u ids is left between %s_MIN %u and %s_MAX %u (%s); nothing "

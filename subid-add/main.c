@@ -71,7 +71,8 @@ int main(int argc, char **argv)
     struct sa_opts o = {.kind = {true, true}};
     bool uid_only = false, gid_only = false, check = false, count_set = false;
     int c;
-    while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+    opterr = 0; /* one line per error, in our words */
+    while ((c = getopt_long(argc, argv, ":c:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             if (idg_parse_u32(optarg, IDG_COUNT_MAX, &o.count) < 0 || o.count == 0) {
@@ -114,8 +115,15 @@ int main(int argc, char **argv)
         case 'V':
             printf("subid-add (idgate) %s\n", IDG_VERSION);
             return 0;
+        case ':':
+            warnx("%s needs a value; see subid-add --help", argv[optind - 1]);
+            return 1;
         default:
-            bad_usage("unknown option");
+            if (optopt)
+                warnx("unknown option '-%c'; see subid-add --help", optopt);
+            else
+                warnx("unknown option '%s'; see subid-add --help", argv[optind - 1]);
+            return 1;
         }
     }
     if (uid_only && gid_only)
@@ -144,7 +152,10 @@ int main(int argc, char **argv)
     struct idg_logindefs_error lerr = {0};
     int rc = idg_logindefs_load(IDG_LOGINDEFS, &defs, &lerr);
     if (rc == -EINVAL) {
-        if (lerr.line)
+        if (!lerr.setting[0])
+            warnx("%s %s; replace it with one (or remove it for shadow's defaults)", IDG_LOGINDEFS,
+                  lerr.why);
+        else if (lerr.line)
             warnx("%s:%u: %s %s; fix that line", IDG_LOGINDEFS, lerr.line, lerr.setting, lerr.why);
         else
             warnx("%s: %s %s; fix the setting", IDG_LOGINDEFS, lerr.setting, lerr.why);

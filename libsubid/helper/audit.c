@@ -22,9 +22,12 @@ void idg_audit_log(const struct idg_audit *a, bool allowed, const char *reason)
             const struct idg_grant *g = &a->grants[i];
             if (g->own_id)
                 idg_appendf(line, sizeof(line), &pos, " (own id)");
-            else if (g->allotment < a->n_allot)
+            else if (g->allotment < a->n_allot && a->allot[g->allotment].line)
                 idg_appendf(line, sizeof(line), &pos, " (%s:%u)", a->allot[g->allotment].source,
                             a->allot[g->allotment].line);
+            else if (g->allotment < a->n_allot) /* a module: no line */
+                idg_appendf(line, sizeof(line), &pos, " (source %s)",
+                            a->allot[g->allotment].source);
         }
     }
     if (a->n_ext == 0)

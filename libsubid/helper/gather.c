@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../nsswitch.h"
+#include "../sources.h"
 #include "config.h"
 
 /* More allotments than this for one user is refused rather than trusted. */
@@ -21,8 +21,11 @@
 
 struct header {
     uint32_t status; /* 0, or 1 with a message of msg_len bytes */
-    uint32_t has_pw, pw_gid, name_len, where_len, msg_len, n_allot;
+    uint32_t has_pw, pw_gid, name_len, where_len, msg_len, n_allot, n_mod;
 };
+
+/* Sources of records: 0 the subid file, 1 id_permission, 2 + i module i. */
+#define SRC_MODULE 2
 
 struct record {
     uint32_t start, count, line, source;
@@ -89,51 +92,7 @@ static void warn_bad_line(void *arg, const char *path, uint32_t line, enum idg_l
             w->prog, path, line, w->who, idg_line_status_str(st));
 }
 
-/*
- * Which sources nsswitch.conf names for subid. Until NSS modules are loaded
- * (shadow's plugin ABI), only "files" is read; other sources are skipped,
- * which can only deny. With no "files" at all, nothing may be read: on an
- * SSSD host, stale /etc/subuid lines must not grant what sss would not.
- * Returns 0, or 1 with msg set.
- */
-static int check_nsswitch(const char *prog, char *msg, size_t msglen)
-{
-    struct idg_file_problem pb;
-    int fd = idg_open_trusted(IDG_NSSWITCH, 0, &pb);
-    if (fd < 0) {
-        char why[512];
-        if (pb.why == IDG_TRUST_MISSING)
-            return 0;
-        snprintf(msg, msglen, "refusing to use %s: %s", IDG_NSSWITCH,
-                 idg_file_problem_str(why, sizeof(why), IDG_NSSWITCH, &pb));
-        return 1;
-    }
-    static char buf[64 * 1024];
-    ssize_t n = read(fd, buf, sizeof(buf));
-    close(fd);
-    struct idg_nss_sources s;
-    if (n < 0 || idg_nss_parse(buf, (size_t)n, &s) < 0) {
-        snprintf(msg, msglen, "cannot read the subid line of %s; ask an administrator to fix it",
-                 IDG_NSSWITCH);
-        return 1;
-    }
-    if (!idg_nss_has(&s, "files")) {
-        snprintf(msg, msglen,
-                 "%s names subid source%s%s%s but not files, and idgate reads only files so "
-                 "far; ask an administrator to add files to its subid line",
-                 IDG_NSSWITCH, s.n > 1 ? "s " : " ", s.n ? s.name[0] : "(none)",
-                 s.n > 1 ? " and more" : "");
-        return 1;
-    }
-    for (size_t i = 0; i < s.n; i++)
-        if (strcmp(s.name[i], "files") != 0)
-            fprintf(stderr,
-                    "%s: warning: subid source %s in %s is not supported yet and was skipped\n",
-                    prog, s.name[i], IDG_NSSWITCH);
-    return 0;
-}
-
-/* The child: no capability, then NSS and the files. Never returns. */
+/* The child: no capability, then NSS and the sources. Never returns. */
 __attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind, uint32_t uid,
                                             int out)
 {
@@ -158,34 +117,52 @@ __attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind
     idg_owner_init(&owner, name, uid);
     struct warn_ctx w = {prog, name ? name : owner.uid_str};
 
-    snprintf(where, sizeof(where), "%s", source_path(kind, 0));
-    h.status = (uint32_t)check_nsswitch(prog, msg, sizeof(msg));
-    for (uint32_t i = 0; i < 2 && h.status == 0; i++) {
-        const char *path = source_path(kind, i);
+    /* Modules are loaded here, by a process with no capability. */
+    struct idg_files files;
+    idg_files_default(&files);
+    enum idg_src_kind sk = kind == IDG_KIND_GID ? IDG_SRC_GID : IDG_SRC_UID;
+    struct idg_sources src;
+    struct idg_sources_error serr;
+    if (idg_sources_open(&src, IDG_NSSWITCH, &files, &serr) < 0) {
+        snprintf(msg, sizeof(msg), "%s", serr.why);
+        h.status = 1;
+    } else {
+        const struct idg_source *failed;
         struct idg_file_problem pb;
-        char why[512];
-        int r = idg_collect_allotments(path, 0, &owner, &a, warn_bad_line, &w, &pb);
-        if (r == -ENOMEM || a.n > ALLOT_MAX) {
-            snprintf(msg, sizeof(msg), "too many allotments for uid %u in %s", uid, path);
+        enum idg_src_status st =
+            idg_sources_list(&src, sk, &owner, &a, warn_bad_line, &w, &failed, &pb);
+        if (st != IDG_SRC_OK) {
+            idg_src_failure_str(msg, sizeof(msg), failed, st, &pb, IDG_NSSWITCH);
             h.status = 1;
-        } else if (r < 0) {
-            snprintf(msg, sizeof(msg), "refusing to use %s: %s", path,
-                     idg_file_problem_str(why, sizeof(why), path, &pb));
+        } else if (a.n > ALLOT_MAX) {
+            snprintf(msg, sizeof(msg), "too many allotments for uid %u", uid);
             h.status = 1;
-        } else if (i > 0 && pb.why != IDG_TRUST_MISSING) {
-            size_t l = strlen(where);
-            snprintf(where + l, sizeof(where) - l, " or %s", path);
+        }
+        size_t l = 0;
+        for (size_t i = 0; i < src.n && l < sizeof(where); i++) {
+            const char *sep = i ? " or " : "";
+            if (src.v[i].files)
+                l += (size_t)snprintf(where + l, sizeof(where) - l, "%s%s", sep, files.subid[sk]);
+            else
+                l += (size_t)snprintf(where + l, sizeof(where) - l, "%ssource %s", sep,
+                                      src.v[i].name);
         }
     }
     h.name_len = name ? (uint32_t)strlen(name) : 0;
-    h.where_len = (uint32_t)strlen(where);
+    h.where_len = (uint32_t)strnlen(where, sizeof(where) - 1);
     h.msg_len = (uint32_t)strlen(msg);
     h.n_allot = h.status ? 0 : (uint32_t)a.n;
+    h.n_mod = h.status ? 0 : (uint32_t)src.n;
     bool ok = write_all(out, &h, sizeof(h)) && write_all(out, name ? name : "", h.name_len) &&
               write_all(out, where, h.where_len) && write_all(out, msg, h.msg_len);
+    for (size_t i = 0; ok && i < h.n_mod; i++)
+        ok = write_all(out, src.v[i].name, sizeof(src.v[i].name));
     for (size_t k = 0; ok && k < h.n_allot; k++) {
-        struct record rec = {a.v[k].range.start, a.v[k].range.count, a.v[k].line,
-                             a.v[k].source == source_path(kind, 0) ? 0 : 1};
+        uint32_t from = a.v[k].source == files.subid[sk] ? 0 : 1;
+        for (size_t i = 0; i < h.n_mod; i++)
+            if (a.v[k].source == src.v[i].name)
+                from = SRC_MODULE + (uint32_t)i;
+        struct record rec = {a.v[k].range.start, a.v[k].range.count, a.v[k].line, from};
         ok = write_all(out, &rec, sizeof(rec));
     }
     _exit(ok ? 0 : 2);
@@ -222,7 +199,7 @@ int idg_gather(const char *prog, enum idg_kind kind, uint32_t uid, struct idg_ga
     char msg[1024];
     if (!read_all(p[0], &h, sizeof(h)) || h.name_len >= NAME_MAX_LEN ||
         h.where_len >= sizeof(g->where) || h.msg_len >= sizeof(msg) || h.n_allot > ALLOT_MAX ||
-        h.status > 1) {
+        h.n_mod > IDG_NSS_MAX_SOURCES || h.status > 1) {
         fail(err, errlen, "the reader process failed");
         goto out;
     }
@@ -239,15 +216,24 @@ int idg_gather(const char *prog, enum idg_kind kind, uint32_t uid, struct idg_ga
     }
     g->has_pw = h.has_pw != 0;
     g->pw_gid = h.pw_gid;
+    for (uint32_t i = 0; i < h.n_mod; i++) {
+        if (!read_all(p[0], g->sources[i], sizeof(g->sources[i]))) {
+            fail(err, errlen, "the reader process failed");
+            goto out;
+        }
+        g->sources[i][sizeof(g->sources[i]) - 1] = '\0';
+    }
     for (uint32_t i = 0; i < h.n_allot; i++) {
         struct record r;
-        if (!read_all(p[0], &r, sizeof(r)) || r.source > 1 ||
+        if (!read_all(p[0], &r, sizeof(r)) || r.source >= SRC_MODULE + h.n_mod ||
             idg_range_check(r.start, r.count) < 0) {
             fail(err, errlen, "the reader process sent a malformed record");
             goto out;
         }
         if (idg_allotments_add(&g->allot, (struct idg_range){r.start, r.count},
-                               source_path(kind, r.source), r.line) < 0) {
+                               r.source < SRC_MODULE ? source_path(kind, r.source)
+                                                     : g->sources[r.source - SRC_MODULE],
+                               r.line) < 0) {
             fail(err, errlen, "out of memory");
             goto out;
         }

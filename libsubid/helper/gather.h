@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the helpers learn about the caller from NSS and the source files,
+ * What the helpers learn about the caller from NSS and the subid sources,
  * gathered by a child process that holds no capability at all.
  *
  * Rules this file keeps:
@@ -20,13 +20,15 @@
 
 #include "../allotment.h"
 #include "../decide.h"
+#include "../nsswitch.h"
 
 struct idg_gathered {
     char *name;                  /* the caller's login name, or NULL */
     bool has_pw;                 /* a passwd entry exists */
     uint32_t pw_gid;             /* its primary gid */
-    struct idg_allotments allot; /* sorted; sources are the static paths */
+    struct idg_allotments allot; /* sorted; sources: static paths, or names in sources[] */
     char where[256];             /* the sources read, for messages */
+    char sources[IDG_NSS_MAX_SOURCES][IDG_NSS_NAME_MAX]; /* module names, for allot */
 };
 
 /*

@@ -271,18 +271,27 @@ t_explains_non_dumpable_target() {
     expect_err "process $TARGET is not dumpable, so you may not inspect it"
 }
 
-t_nsswitch_without_files_refuses() {
+# A source that cannot answer denies: SSSD's module is installed (scripts/deps:
+# sssd-common) but no sssd runs here.
+t_nsswitch_unreachable_source_refuses() {
     printf '%s\n' "passwd: files" "subid: sss" >/etc/nsswitch.conf
     target $U1
     run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
-    expect_refused "$TARGET" uid "/etc/nsswitch.conf names subid source sss but not files"
+    expect_refused "$TARGET" uid "subid source sss is unreachable"
+    expect_err "is sssd running?"
 }
 
-t_nsswitch_files_and_other_source() {
+# Even when the files alone would grant: never a grant by falling back.
+t_nsswitch_never_falls_back_to_files() {
     printf '%s\n' "passwd: files" "subid: files sss" >/etc/nsswitch.conf
     target $U1
     run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
-    expect_rc 0
-    expect_err "warning: subid source sss in /etc/nsswitch.conf is not supported yet and was skipped"
-    expect_map "$TARGET" uid "0 200000 10"
+    expect_refused "$TARGET" uid "subid source sss is unreachable"
+}
+
+t_nsswitch_module_missing_refuses() {
+    printf '%s\n' "passwd: files" "subid: files nosuchmodule" >/etc/nsswitch.conf
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "subid source nosuchmodule (the subid: line of /etc/nsswitch.conf) is unreachable: libsubid_nosuchmodule.so cannot be loaded"
 }

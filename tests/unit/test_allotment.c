@@ -770,13 +770,14 @@ struct problem_case {
 };
 
 static const struct problem_case problem_cases[] = {
-    {{IDG_TRUST_WRITABLE, 0, S_IFREG | 0664, 0}, {PATH, "0664", "chmod go-w " PATH}},
-    {{IDG_TRUST_WRITABLE, 0, S_IFREG | 0646, 0}, {PATH, "0646", "chmod go-w " PATH}},
-    {{IDG_TRUST_BAD_OWNER, 0, S_IFREG | 0644, 12345}, {PATH, "uid 12345", "chown root:root " PATH}},
-    {{IDG_TRUST_SYMLINK, ELOOP, 0, 0}, {PATH, "symbolic link", "regular file"}},
-    {{IDG_TRUST_NOT_REGULAR, 0, S_IFIFO | 0644, 0}, {PATH, "not a regular file", "0644"}},
-    {{IDG_TRUST_MISSING, ENOENT, 0, 0}, {PATH " does not exist", NULL, NULL}},
-    {{IDG_TRUST_IO, EACCES, 0, 0}, {"cannot read " PATH, "Permission denied", NULL}},
+    {{IDG_TRUST_WRITABLE, 0, S_IFREG | 0664, 0, PATH}, {PATH, "0664", "chmod go-w " PATH}},
+    {{IDG_TRUST_WRITABLE, 0, S_IFREG | 0646, 0, PATH}, {PATH, "0646", "chmod go-w " PATH}},
+    {{IDG_TRUST_BAD_OWNER, 0, S_IFREG | 0644, 12345, PATH},
+     {PATH, "uid 12345", "chown root:root " PATH}},
+    {{IDG_TRUST_SYMLINK, ELOOP, 0, 0, PATH}, {PATH, "symbolic link", "regular file"}},
+    {{IDG_TRUST_NOT_REGULAR, 0, S_IFIFO | 0644, 0, PATH}, {PATH, "not a regular file", "0644"}},
+    {{IDG_TRUST_MISSING, ENOENT, 0, 0, PATH}, {PATH " does not exist", NULL, NULL}},
+    {{IDG_TRUST_IO, EACCES, 0, 0, PATH}, {"cannot read " PATH, "Permission denied", NULL}},
 };
 
 START_TEST(test_problem_str)

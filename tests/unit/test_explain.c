@@ -134,7 +134,7 @@ START_TEST(test_not_allotted_no_line)
     struct idg_explain x = explain_for(IDG_KIND_UID, ext, 1, sss, 1);
     char buf[512];
     decide_and_explain(buf, sizeof(buf), &x, IDG_DENY_NOT_ALLOTTED);
-    ck_assert_str_has(buf, "100000-165535 in sss");
+    ck_assert_str_has(buf, "100000-165535 in source sss");
     ck_assert_str_lacks(buf, "sss:");
 }
 END_TEST
