@@ -7,7 +7,7 @@
  *    bad input changes nothing;
  *  - a file with a malformed line is not edited: the line might have been
  *    meant to hold a range we would then give away twice;
- *  - writes go through idg_replace_file: old or new version, never torn.
+ *  - writes go through idg_txn_write: old or new version, never torn.
  */
 #include <err.h>
 #include <errno.h>
@@ -17,9 +17,10 @@
 
 #include "account.h"
 #include "alloc.h"
-#include "atomic.h"
+#include "grant.h"
 #include "config.h"
 #include "lockfile.h"
+#include "txn.h"
 #include "number.h"
 #include "subid-add.h"
 #include "subid_file.h"
@@ -96,9 +97,8 @@ static void describe_taken(char *buf, size_t len, const struct idg_taken *t,
 struct plan {
     int kind;
     const char *path;
-    bool locked;
-    struct idg_subid_file f;
-    bool *drop; /* --remove: the entries to leave out */
+    struct idg_txn t; /* t.f: the file as read */
+    bool *drop;       /* --remove: the entries to leave out */
     size_t n_drop;
     char add[IDG_NAME_MAX + 32]; /* the new line, if any */
     int add_len;
@@ -108,31 +108,44 @@ struct plan {
 
 static void plan_free(struct plan *p)
 {
-    if (p->locked)
-        idg_filelock_release(p->path);
-    idg_subid_file_free(&p->f);
+    idg_txn_close(&p->t);
     free(p->drop);
 }
 
-static int lock_file(struct plan *p)
+/* The refusal for a failed lock, read or write of the file. */
+static void refuse_txn(const struct plan *p, const struct idg_txn_error *e)
 {
-    pid_t holder = 0;
-    int rc = idg_filelock_acquire(p->path, SA_LOCK_TIMEOUT_MS, &holder);
-    if (rc == 0) {
-        p->locked = true;
-        return 0;
-    }
-    if (rc == -EBUSY)
+    char why[512];
+    switch (e->why) {
+    case IDG_TXN_OK:
+        break;
+    case IDG_TXN_BUSY:
         warnx("%s is locked by process %ld (%s.lock) and stayed locked for %u s; nothing was "
               "changed; try again when that tool is done",
-              p->path, (long)holder, p->path, SA_LOCK_TIMEOUT_MS / 1000);
-    else if (rc == -EINVAL)
+              p->path, (long)e->holder, p->path, SA_LOCK_TIMEOUT_MS / 1000);
+        break;
+    case IDG_TXN_BAD_LOCK:
         warnx("%s.lock holds no process id, so no one can tell whether it is in use; nothing "
               "was changed; if no tool is editing %s, remove it: rm %s.lock",
               p->path, p->path, p->path);
-    else
-        warnx("cannot lock %s: %s; nothing was changed", p->path, strerror(-rc));
-    return -1;
+        break;
+    case IDG_TXN_LOCK:
+        warnx("cannot lock %s: %s; nothing was changed", p->path, strerror(e->err));
+        break;
+    case IDG_TXN_UNTRUSTED:
+        warnx("%s; nothing was changed", idg_file_problem_str(why, sizeof(why), p->path, &e->pb));
+        break;
+    case IDG_TXN_READ:
+        warnx("cannot read %s: %s; nothing was changed", p->path, strerror(e->err));
+        break;
+    case IDG_TXN_WRITE:
+        warnx("cannot update %s: %s: %s; %s", p->path, e->step, strerror(e->err),
+              strcmp(e->step, "syncing the directory") == 0 ||
+                      strcmp(e->step, "opening the directory to sync it") == 0
+                  ? "the new version is in place but may not survive a crash"
+                  : "it was not changed");
+        break;
+    }
 }
 
 static void refuse_bad_line(const struct plan *p, uint32_t line, enum idg_line_status st)
@@ -142,24 +155,16 @@ static void refuse_bad_line(const struct plan *p, uint32_t line, enum idg_line_s
           p->path, line, idg_line_status_str(st));
 }
 
-/* parse: the whole model (for --remove); else the bytes only, which
- * idg_add_scan reads in one pass. */
-static int load_file(struct plan *p, bool parse)
+/* Lock (unless a dry run) and read; the whole model for --remove. */
+static int open_file(const struct sa_opts *o, struct plan *p)
 {
-    struct idg_file_problem pb;
-    int rc = parse ? idg_subid_file_load(p->path, 0, &p->f, &pb)
-                   : idg_subid_file_read(p->path, 0, &p->f, &pb);
-    if (rc == -1) {
-        char why[512];
-        warnx("%s; nothing was changed", idg_file_problem_str(why, sizeof(why), p->path, &pb));
+    struct idg_txn_error e;
+    if (idg_txn_open(&p->t, p->path, !o->dry_run, o->remove, SA_LOCK_TIMEOUT_MS, &e) < 0) {
+        refuse_txn(p, &e);
         return -1;
     }
-    if (rc < 0) {
-        warnx("cannot read %s: %s; nothing was changed", p->path, strerror(-rc));
-        return -1;
-    }
-    if (p->f.n_bad) {
-        refuse_bad_line(p, p->f.bad[0].lineno, p->f.bad[0].st);
+    if (p->t.f.n_bad) {
+        refuse_bad_line(p, p->t.f.bad[0].lineno, p->t.f.bad[0].st);
         return -1;
     }
     return 0;
@@ -176,20 +181,20 @@ static void owner_of(const struct sa_opts *o, const struct idg_account *a, bool 
 
 static int plan_remove(const struct sa_opts *o, const struct idg_owner *ow, struct plan *p)
 {
-    p->drop = calloc(p->f.n ? p->f.n : 1, sizeof(bool));
+    p->drop = calloc(p->t.f.n ? p->t.f.n : 1, sizeof(bool));
     if (!p->drop) {
         warnx("out of memory; nothing was changed");
         return -1;
     }
-    for (size_t i = 0; i < p->f.n; i++) {
-        if (!idg_subid_file_owned(&p->f, i, ow))
+    for (size_t i = 0; i < p->t.f.n; i++) {
+        if (!idg_subid_file_owned(&p->t.f, i, ow))
             continue;
-        struct idg_range r = p->f.v[i].e.range;
+        struct idg_range r = p->t.f.v[i].e.range;
         if (o->range_set && !idg_range_contains(o->range, r)) {
             if (!idg_range_overlaps(o->range, r))
                 continue;
             char d[512], want[IDG_RANGE_STRLEN];
-            sa_describe_entry(d, sizeof(d), &p->f, p->path, p->f.v[i].lineno);
+            sa_describe_entry(d, sizeof(d), &p->t.f, p->path, p->t.f.v[i].lineno);
             idg_range_format(want, sizeof(want), o->range);
             warnx("%s is only partly inside %s, and lines are removed whole; nothing was "
                   "changed; give a --range that covers it",
@@ -214,89 +219,45 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
                     const struct idg_owner *ow, const struct idg_logindefs *defs, struct plan *p)
 {
     const struct idg_pool *pool = &defs->pool[p->kind];
-    uint32_t count = o->range_set ? o->range.count : o->count ? o->count : pool->count;
     bool det = !o->range_set && (o->deterministic || pool->deterministic);
-
-    /* What is taken besides the file: account ids and the ids up to UID_MAX. */
+    struct idg_grant_req rq = {
+        .owner = ow,
+        .name = a->name,
+        .uid = a->uid,
+        .mode = o->range_set ? IDG_GRANT_EXACT
+                : det        ? IDG_GRANT_DETERMINISTIC
+                             : IDG_GRANT_FIRST_FIT,
+        .want = o->range,
+        .count = o->count ? o->count : pool->count,
+        .min = pool->min,
+        .max = pool->max,
+        .reuse = true, /* idempotent: what the user has is the answer */
+        .pool = pool,
+    };
     struct idg_id_list accts;
-    if (idg_account_ids(p->kind, &accts) < 0) {
-        warnx("out of memory reading the %s database; nothing was changed",
-              p->kind ? "group" : "passwd");
-        return -1;
-    }
-    struct idg_subid_file none = {0};
-    struct idg_taken_set extra;
-    if (idg_taken_build(&extra, &none, &accts, pool) < 0) {
+    struct idg_grant_res res;
+    if (idg_account_ids(p->kind, &accts) < 0 ||
+        idg_grant_plan(p->t.f.buf, p->t.f.len, &accts, &rq, &res) < 0) {
         idg_id_list_free(&accts);
         warnx("out of memory; nothing was changed");
         return -1;
     }
-
-    /* The range to check, when it is not searched for. */
-    const struct idg_taken *conflict = NULL;
-    struct idg_range got = {0};
-    enum idg_alloc_status st = IDG_ALLOC_OK;
-    if (o->range_set) {
-        got = o->range;
-        conflict = idg_taken_conflict(&extra, got);
-    } else if (det) {
-        st = idg_alloc_deterministic(&extra, pool, a->uid, count, &got, &conflict);
-        if (st == IDG_ALLOC_COLLIDES || st == IDG_ALLOC_OUTSIDE) {
-            uint64_t s = pool->min + (uint64_t)(a->uid - pool->acct_min) * count;
-            got = (struct idg_range){.start = s > IDG_ID_MAX ? 0 : (uint32_t)s, .count = count};
-        }
-    }
-
-    /* One pass over the file: bad lines, what the user has, collisions,
-     * and the first fit while the entries come in order. */
-    struct idg_add_scan sc = {
-        .owner = ow,
-        .exact = o->range_set || det,
-        .want = got,
-        .count = count,
-    };
-    int ret = -1;
-    if (idg_add_scan(p->f.buf, p->f.len, &sc) < 0) {
-        warnx("out of memory; nothing was changed");
-        goto out;
-    }
     char r[IDG_RANGE_STRLEN], d[512];
     const char *w = sa_kind_word(p->kind), *sub = sa_kind_sub(p->kind);
-    if (sc.bad_line) {
-        refuse_bad_line(p, sc.bad_line, sc.bad);
+    uint32_t count = o->range_set ? o->range.count : rq.count;
+    int ret = -1;
+    idg_range_format(r, sizeof(r), res.got);
+    if (res.bad_line) {
+        refuse_bad_line(p, res.bad_line, res.bad);
         goto out;
     }
-    if (sc.has) { /* idempotent: what the user has is the answer */
-        p->has = true;
-        p->have = sc.have;
-        ret = 0;
-        goto out;
-    }
-    if (o->range_set || det) {
-        if (st == IDG_ALLOC_OK && !conflict && sc.conflict)
-            st = IDG_ALLOC_COLLIDES;
-        else if (conflict)
-            st = IDG_ALLOC_COLLIDES;
-    } else {
-        struct idg_fit fit;
-        idg_fit_init(&fit, &extra, pool->min, pool->max, count);
-        for (size_t i = 0; i < sc.n_ranges && !fit.done; i++)
-            idg_fit_feed(&fit, sc.ranges[i]);
-        st = idg_fit_result(&fit, &got);
-    }
-
-    idg_range_format(r, sizeof(r), got);
-    switch (st) {
+    switch (res.st) {
     case IDG_ALLOC_OK:
-        /* A login name the line grammar cannot hold (blanks, a leading '#')
-         * is written as the uid, which names the same account. */
-        p->add_len = idg_entry_format(p->add, sizeof(p->add), a->name, got);
-        if (p->add_len < 0) {
-            char uid[11];
-            uid[idg_format_u32(uid, a->uid)] = '\0';
-            p->add_len = idg_entry_format(p->add, sizeof(p->add), uid, got);
-        }
-        ret = p->add_len < 0 ? -1 : 0;
+        p->has = res.reused;
+        p->have = res.have;
+        memcpy(p->add, res.line, sizeof(p->add));
+        p->add_len = res.line_len;
+        ret = 0;
         break;
     case IDG_ALLOC_EXHAUSTED:
         warnx("no free %s range of %u ids is left between %s_MIN %u and %s_MAX %u (%s); nothing "
@@ -314,10 +275,10 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
               a->uid, count, sub, pool->min, sub, pool->max, sub, sub);
         break;
     case IDG_ALLOC_COLLIDES:
-        if (conflict)
-            describe_taken(d, sizeof(d), conflict, &p->f, p->kind, defs);
+        if (res.conflict_taken)
+            describe_taken(d, sizeof(d), &res.conflict, &p->t.f, p->kind, defs);
         else
-            describe_hit(d, sizeof(d), &sc.hit, p->path);
+            describe_hit(d, sizeof(d), &res.hit, p->path);
         warnx("%s%s range %s overlaps %s; nothing was changed; %s",
               det ? "deterministic mode: " : "", w, r, d,
               o->range_set ? "choose another --range, or omit it to get the first free one"
@@ -329,8 +290,6 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
         break;
     }
 out:
-    free(sc.ranges);
-    idg_taken_free(&extra);
     idg_id_list_free(&accts);
     return ret;
 }
@@ -348,43 +307,40 @@ static int apply(const struct sa_opts *o, struct plan *p)
         const struct idg_scan_hit *e = &p->have;
         idg_range_format(r, sizeof(r), e->e.range);
         printf("%s:%u: %s already has %.*s (%ss %s); nothing changed\n", p->path, e->lineno, owner,
-               (int)e->len, p->f.buf + e->off, sa_kind_word(p->kind), r);
+               (int)e->len, p->t.f.buf + e->off, sa_kind_word(p->kind), r);
         return 0;
     }
     if (!o->dry_run) {
-        struct idg_replace rep = {.uid = 0, .gid = 0, .mode = 0644, .backup = true};
-        int rc;
+        struct iovec iov[3];
+        int n = 0;
+        char *data = NULL;
         if (o->remove) {
-            char *data;
             size_t len;
-            if (idg_subid_file_edit(&p->f, p->drop, NULL, 0, &data, &len) < 0) {
+            if (idg_subid_file_edit(&p->t.f, p->drop, NULL, 0, &data, &len) < 0) {
                 warnx("out of memory; %s was not changed", p->path);
                 return -1;
             }
-            rc = idg_replace_file(p->path, data, len, &rep);
-            free(data);
+            iov[n++] = (struct iovec){.iov_base = data, .iov_len = len};
         } else {
-            struct iovec iov[3];
-            int n = idg_subid_file_append_iov(&p->f, p->add, (size_t)p->add_len, iov);
-            rc = idg_replace_filev(p->path, iov, n, &rep);
+            n = idg_subid_file_append_iov(&p->t.f, p->add, (size_t)p->add_len, iov);
         }
+        struct idg_txn_error e;
+        int rc = idg_txn_write(&p->t, iov, n, &e);
+        free(data);
         if (rc < 0) {
-            warnx("cannot update %s: %s: %s; %s", p->path, rep.step, strerror(-rc),
-                  strcmp(rep.step, "syncing the directory") == 0 ||
-                          strcmp(rep.step, "opening the directory to sync it") == 0
-                      ? "the new version is in place but may not survive a crash"
-                      : "it was not changed");
+            refuse_txn(p, &e);
             return -1;
         }
     }
     const char *verb =
         o->dry_run ? (o->remove ? "would remove" : "would add") : (o->remove ? "removed" : "added");
     if (o->remove) {
-        for (size_t i = 0; i < p->f.n; i++)
+        for (size_t i = 0; i < p->t.f.n; i++)
             if (p->drop[i]) {
-                idg_range_format(r, sizeof(r), p->f.v[i].e.range);
-                printf("%s:%u: %s %.*s (%ss %s)\n", p->path, p->f.v[i].lineno, verb,
-                       (int)p->f.v[i].len, p->f.buf + p->f.v[i].off, sa_kind_word(p->kind), r);
+                idg_range_format(r, sizeof(r), p->t.f.v[i].e.range);
+                printf("%s:%u: %s %.*s (%ss %s)\n", p->path, p->t.f.v[i].lineno, verb,
+                       (int)p->t.f.v[i].len, p->t.f.buf + p->t.f.v[i].off, sa_kind_word(p->kind),
+                       r);
             }
     } else {
         struct idg_entry e;
@@ -432,7 +388,7 @@ int sa_edit(const struct sa_opts *o, const struct idg_logindefs *defs)
     for (int k = 0; k < 2; k++) {
         if (!o->kind[k])
             continue;
-        if ((!o->dry_run && lock_file(&plans[k]) < 0) || load_file(&plans[k], o->remove) < 0)
+        if (open_file(o, &plans[k]) < 0)
             goto out;
         if (o->remove ? plan_remove(o, &ow, &plans[k]) < 0
                       : plan_add(o, &a, &ow, defs, &plans[k]) < 0)

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "grant.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "number.h"
+
+/* The new line; a login name the grammar cannot hold (blanks, a leading
+ * '#') is written as the uid, which names the same account. */
+static void format_line(const struct idg_grant_req *rq, struct idg_grant_res *res)
+{
+    res->line_len =
+        rq->name ? idg_entry_format(res->line, sizeof(res->line), rq->name, res->got) : -EINVAL;
+    if (res->line_len < 0) {
+        char uid[11];
+        uid[idg_format_u32(uid, rq->uid)] = '\0';
+        res->line_len = idg_entry_format(res->line, sizeof(res->line), uid, res->got);
+    }
+    if (res->line_len < 0)
+        res->st = IDG_ALLOC_BAD_REQUEST;
+}
+
+int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
+                   const struct idg_grant_req *rq, struct idg_grant_res *res)
+{
+    *res = (struct idg_grant_res){.st = IDG_ALLOC_OK};
+    const struct idg_pool *pool = rq->pool;
+    /* What is taken besides the file: account ids and the ids up to UID_MAX. */
+    struct idg_subid_file none = {0};
+    struct idg_taken_set extra;
+    if (idg_taken_build(&extra, &none, accts, pool) < 0)
+        return -ENOMEM;
+
+    /* The range to check, when it is not searched for. */
+    const struct idg_taken *conflict = NULL;
+    bool exact = rq->mode != IDG_GRANT_FIRST_FIT;
+    uint32_t count = rq->mode == IDG_GRANT_EXACT ? rq->want.count : rq->count;
+    if (rq->mode == IDG_GRANT_EXACT) {
+        res->got = rq->want;
+        conflict = idg_taken_conflict(&extra, res->got);
+    } else if (rq->mode == IDG_GRANT_DETERMINISTIC) {
+        res->st = idg_alloc_deterministic(&extra, pool, rq->uid, count, &res->got, &conflict);
+        if (res->st == IDG_ALLOC_COLLIDES || res->st == IDG_ALLOC_OUTSIDE) {
+            uint64_t s = pool->min + (uint64_t)(rq->uid - pool->acct_min) * count;
+            res->got = (struct idg_range){s > IDG_ID_MAX ? 0 : (uint32_t)s, count};
+        }
+    }
+
+    /* One pass over the file: bad lines, what the owner has, collisions,
+     * and every range for the first fit. */
+    struct idg_add_scan sc = {.owner = rq->owner, .exact = exact, .want = res->got, .count = count};
+    int rc = idg_add_scan(buf, len, &sc);
+    if (rc < 0)
+        goto out;
+    if (sc.bad_line) {
+        res->bad_line = sc.bad_line;
+        res->bad = sc.bad;
+        res->st = IDG_ALLOC_BAD_REQUEST;
+        goto out;
+    }
+    if (sc.has && (rq->reuse || exact)) {
+        res->reused = true;
+        res->have = sc.have;
+        res->got = sc.have.e.range;
+        res->st = IDG_ALLOC_OK;
+        goto out;
+    }
+    if (exact) {
+        if (conflict) {
+            res->st = IDG_ALLOC_COLLIDES;
+            res->conflict_taken = true;
+            res->conflict = *conflict;
+        } else if (res->st == IDG_ALLOC_OK && sc.conflict) {
+            res->st = IDG_ALLOC_COLLIDES;
+            res->hit = sc.hit;
+        }
+    } else {
+        struct idg_fit fit;
+        idg_fit_init(&fit, &extra, rq->min, rq->max, count);
+        for (size_t i = 0; i < sc.n_ranges && !fit.done; i++)
+            idg_fit_feed(&fit, sc.ranges[i]);
+        res->st = idg_fit_result(&fit, &res->got);
+    }
+    if (res->st == IDG_ALLOC_OK)
+        format_line(rq, res);
+out:
+    free(sc.ranges);
+    idg_taken_free(&extra);
+    return rc;
+}

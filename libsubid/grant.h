@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Where a new range goes in one subid file, decided over the file's bytes:
+ * the one decision behind subid-add and subid_grant_*_range(). Pure: the
+ * caller reads the file under its lock, gathers the account ids, writes.
+ *
+ * Rules (alloc.h): never over any owner's range, an account's id, or the
+ * ids up to UID_MAX; a file with a malformed line is not added to; an
+ * entry of the owner that already serves the request is the answer.
+ */
+#ifndef IDGATE_GRANT_H
+#define IDGATE_GRANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "account.h"
+#include "alloc.h"
+#include "logindefs.h"
+
+enum idg_grant_mode {
+    IDG_GRANT_FIRST_FIT,     /* the lowest free run in [min, max] */
+    IDG_GRANT_EXACT,         /* exactly `want` */
+    IDG_GRANT_DETERMINISTIC, /* pool->min + (uid - pool->acct_min) * count */
+};
+
+struct idg_grant_req {
+    const struct idg_owner *owner; /* whose lines count as theirs */
+    const char *name;              /* the owner field of a new line */
+    uint32_t uid;                  /* written instead when name cannot be */
+    enum idg_grant_mode mode;
+    struct idg_range want;       /* EXACT */
+    uint32_t count;              /* FIRST_FIT, DETERMINISTIC */
+    uint32_t min, max;           /* FIRST_FIT */
+    bool reuse;                  /* an owned entry of >= count ids answers */
+    const struct idg_pool *pool; /* DETERMINISTIC; acct_max for every mode */
+};
+
+struct idg_grant_res {
+    enum idg_alloc_status st; /* OK: reused, or line[] is the new line */
+    uint32_t bad_line;        /* non-zero: a malformed line; nothing decided */
+    enum idg_line_status bad;
+    bool reused;
+    struct idg_scan_hit have; /* the entry reused */
+    struct idg_range got;     /* the range given, or refused (COLLIDES/OUTSIDE) */
+    bool conflict_taken;      /* COLLIDES with an account or reserved ids: */
+    struct idg_taken conflict;
+    struct idg_scan_hit hit; /* COLLIDES with this entry otherwise */
+    char line[IDG_NAME_MAX + 32];
+    int line_len;
+};
+
+/*
+ * Decide over buf (the whole file). `accts`: account ids (uids for subuid,
+ * gids for subgid). 0, or -ENOMEM.
+ */
+int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
+                   const struct idg_grant_req *rq, struct idg_grant_res *res);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "txn.h"
+
+#include <errno.h>
+
+#include "atomic.h"
+#include "lockfile.h"
+
+int idg_txn_open(struct idg_txn *t, const char *path, bool lock, bool parse,
+                 unsigned timeout_ms, struct idg_txn_error *e)
+{
+    *t = (struct idg_txn){.path = path};
+    *e = (struct idg_txn_error){.why = IDG_TXN_OK};
+    if (lock) {
+        int rc = idg_filelock_acquire(path, timeout_ms, &e->holder);
+        if (rc < 0) {
+            e->why = rc == -EBUSY ? IDG_TXN_BUSY : rc == -EINVAL ? IDG_TXN_BAD_LOCK : IDG_TXN_LOCK;
+            e->err = -rc;
+            return -1;
+        }
+        t->locked = true;
+    }
+    int rc = parse ? idg_subid_file_load(path, 0, &t->f, &e->pb)
+                   : idg_subid_file_read(path, 0, &t->f, &e->pb);
+    if (rc < 0) {
+        e->why = rc == -1 ? IDG_TXN_UNTRUSTED : IDG_TXN_READ;
+        e->err = -rc;
+        idg_txn_close(t);
+        return -1;
+    }
+    return 0;
+}
+
+int idg_txn_write(struct idg_txn *t, const struct iovec *iov, int n, struct idg_txn_error *e)
+{
+    struct idg_replace rep = {.uid = 0, .gid = 0, .mode = 0644, .backup = true};
+    int rc = idg_replace_filev(t->path, iov, n, &rep);
+    if (rc < 0) {
+        *e = (struct idg_txn_error){.why = IDG_TXN_WRITE, .err = -rc, .step = rep.step};
+        return -1;
+    }
+    return 0;
+}
+
+void idg_txn_close(struct idg_txn *t)
+{
+    if (t->locked)
+        idg_filelock_release(t->path);
+    t->locked = false;
+    idg_subid_file_free(&t->f);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One edit of a subid file, as subid-add and subid_grant/ungrant make it:
+ * lock (shadow's <file>.lock), read, then replace atomically with a backup,
+ * then unlock. The caller holds the .pwd.lock (lockfile.h) around all of it
+ * and writes messages from the error this returns.
+ */
+#ifndef IDGATE_TXN_H
+#define IDGATE_TXN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "subid_file.h"
+#include "trust.h"
+
+enum idg_txn_fail {
+    IDG_TXN_OK,
+    IDG_TXN_BUSY,      /* locked by a live process: holder */
+    IDG_TXN_BAD_LOCK,  /* <file>.lock holds no pid */
+    IDG_TXN_LOCK,      /* cannot lock: err */
+    IDG_TXN_UNTRUSTED, /* the file fails the trust rules: pb */
+    IDG_TXN_READ,      /* cannot read: err */
+    IDG_TXN_WRITE,     /* cannot replace: err, step */
+};
+
+struct idg_txn_error {
+    enum idg_txn_fail why;
+    int err;
+    pid_t holder;
+    struct idg_file_problem pb;
+    const char *step;
+};
+
+struct idg_txn {
+    const char *path;
+    bool locked;
+    struct idg_subid_file f; /* the file as read */
+};
+
+/*
+ * Lock `path` (unless lock is false: a dry run) and read it: the whole
+ * model when parse, else only its bytes. 0, or -1 with *e filled.
+ */
+int idg_txn_open(struct idg_txn *t, const char *path, bool lock, bool parse,
+                 unsigned timeout_ms, struct idg_txn_error *e);
+
+/* Replace the file with iov: mode 0644, root:root, backup <path>-. */
+int idg_txn_write(struct idg_txn *t, const struct iovec *iov, int n, struct idg_txn_error *e);
+
+/* Unlock and free. */
+void idg_txn_close(struct idg_txn *t);
+
+#endif
