@@ -42,6 +42,11 @@ static int lookup(const char *name, uint32_t uid, struct idg_account *out)
     }
 }
 
+int idg_account_by_name(const char *name, struct idg_account *out)
+{
+    return name && *name ? lookup(name, 0, out) : -ENOENT;
+}
+
 int idg_account_lookup(const char *user, struct idg_account *out)
 {
     if (!user || !*user)

@@ -28,6 +28,9 @@ struct idg_account {
  */
 int idg_account_lookup(const char *user, struct idg_account *out);
 
+/* By login name only (shadow's libsubid resolves owners so). Same returns. */
+int idg_account_by_name(const char *name, struct idg_account *out);
+
 /* Every id an account (or group) has, with its name. */
 struct idg_id_name {
     uint32_t id;

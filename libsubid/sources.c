@@ -10,7 +10,9 @@
 
 #include "account.h"
 #include "config.h"
+#include "number.h"
 #include "range.h"
+#include "subid_file.h"
 
 static void load_module(struct idg_source *src)
 {
@@ -230,6 +232,105 @@ enum idg_src_status idg_sources_list(const struct idg_sources *s, enum idg_src_k
             src->files ? list_files(s, kind, o, out, bad, arg, pb) : list_module(src, kind, o, out);
         if (st != IDG_SRC_OK) {
             *failed = src;
+            return st;
+        }
+    }
+    return IDG_SRC_OK;
+}
+
+static int add_uid(uid_t **uids, size_t *n, uid_t u)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*uids)[i] == u)
+            return 0;
+    uid_t *v = reallocarray(*uids, *n + 1, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    v[(*n)++] = u;
+    *uids = v;
+    return 0;
+}
+
+static enum idg_src_status owners_files(const struct idg_sources *s, enum idg_src_kind kind,
+                                        uint32_t id, uid_t **uids, size_t *n,
+                                        struct idg_file_problem *pb)
+{
+    const char *paths[2] = {s->files.subid[kind], s->files.idperm[kind]};
+    for (int i = 0; i < 2; i++) {
+        if (!paths[i])
+            continue;
+        struct idg_subid_file f;
+        int rc = idg_subid_file_load(paths[i], s->files.trusted_owner, &f, pb);
+        if (rc < 0) {
+            if (rc != -1)
+                *pb = (struct idg_file_problem){.why = IDG_TRUST_IO, .err = -rc, .path = paths[i]};
+            return IDG_SRC_ERROR;
+        }
+        for (size_t k = 0; rc == 0 && k < f.n; k++) {
+            if (!idg_range_has(f.v[k].e.range, id))
+                continue;
+            char owner[IDG_NAME_MAX];
+            if (f.v[k].e.owner_len >= sizeof(owner))
+                continue;
+            memcpy(owner, f.v[k].e.owner, f.v[k].e.owner_len);
+            owner[f.v[k].e.owner_len] = '\0';
+            struct idg_account a;
+            uint32_t u;
+            if (idg_account_by_name(owner, &a) == 0)
+                rc = add_uid(uids, n, (uid_t)a.uid);
+            else if (idg_parse_u32(owner, IDG_ID_MAX, &u) == 0)
+                rc = add_uid(uids, n, (uid_t)u);
+        }
+        idg_subid_file_free(&f);
+        if (rc < 0)
+            return IDG_SRC_ERROR;
+    }
+    return IDG_SRC_OK;
+}
+
+static enum idg_src_status owners_module(const struct idg_source *src, enum idg_src_kind kind,
+                                         uint32_t id, uid_t **uids, size_t *n)
+{
+    if (!src->handle)
+        return IDG_SRC_UNREACHABLE;
+    uid_t *got = NULL;
+    int count = 0;
+    int st = src->find_subid_owners(id, (int)kind, &got, &count);
+    enum idg_src_status ret = IDG_SRC_OK;
+    if (st == IDG_SRC_UNKNOWN_USER)
+        count = 0;
+    else if (st != IDG_SRC_OK)
+        ret = st == IDG_SRC_UNREACHABLE ? IDG_SRC_UNREACHABLE : IDG_SRC_ERROR;
+    else if (count < 0 || count > IDG_SRC_MAX_RANGES || (count > 0 && !got))
+        ret = IDG_SRC_ERROR;
+    for (int i = 0; ret == IDG_SRC_OK && i < count; i++)
+        if (add_uid(uids, n, got[i]) < 0)
+            ret = IDG_SRC_ERROR;
+    if (got)
+        (src->free ? src->free : free)(got);
+    return ret;
+}
+
+enum idg_src_status idg_sources_owners(const struct idg_sources *s, enum idg_src_kind kind,
+                                       uint32_t id, uid_t **uids, size_t *n,
+                                       const struct idg_source **failed,
+                                       struct idg_file_problem *pb)
+{
+    *uids = NULL;
+    *n = 0;
+    *failed = NULL;
+    *pb = (struct idg_file_problem){.why = IDG_TRUST_OK};
+    if (kind != IDG_SRC_UID && kind != IDG_SRC_GID)
+        return IDG_SRC_ERROR;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct idg_source *src = &s->v[i];
+        enum idg_src_status st = src->files ? owners_files(s, kind, id, uids, n, pb)
+                                            : owners_module(src, kind, id, uids, n);
+        if (st != IDG_SRC_OK) {
+            *failed = src;
+            free(*uids);
+            *uids = NULL;
+            *n = 0;
             return st;
         }
     }

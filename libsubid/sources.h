@@ -109,6 +109,17 @@ enum idg_src_status idg_sources_list(const struct idg_sources *s, enum idg_src_k
                                      idg_bad_line_fn bad, void *arg,
                                      const struct idg_source **failed, struct idg_file_problem *pb);
 
+/*
+ * The uids of the owners whose `kind` ranges contain `id`, from every
+ * source in order, each uid once. A file's owner field is resolved as a
+ * login name, else as a decimal uid; owners that are neither are skipped.
+ * *uids is malloc()ed (NULL when none). Same returns as idg_sources_list.
+ */
+enum idg_src_status idg_sources_owners(const struct idg_sources *s, enum idg_src_kind kind,
+                                       uint32_t id, uid_t **uids, size_t *n,
+                                       const struct idg_source **failed,
+                                       struct idg_file_problem *pb);
+
 /* The files of the build's confdir (config.h). */
 void idg_files_default(struct idg_files *f);
 
