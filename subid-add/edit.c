@@ -22,6 +22,7 @@
 #include "lockfile.h"
 #include "txn.h"
 #include "number.h"
+#include "sources.h"
 #include "subid-add.h"
 #include "subid_file.h"
 
@@ -352,8 +353,41 @@ static int apply(const struct sa_opts *o, struct plan *p)
     return 0;
 }
 
+/*
+ * subid-add edits the files; the subid: line of nsswitch.conf says whether
+ * they count. Without "files" there, a range added would grant nothing.
+ */
+static int check_sources(void)
+{
+    struct idg_files files;
+    idg_files_default(&files);
+    struct idg_sources src;
+    struct idg_sources_error err;
+    if (idg_sources_open(&src, IDG_NSSWITCH, &files, &err) < 0) {
+        warnx("%s; nothing was changed", err.why);
+        return -1;
+    }
+    int rc = 0;
+    if (!idg_sources_have_files(&src)) {
+        warnx("the subid: line of %s does not name files, so ranges in %s and %s grant nothing "
+              "here; nothing was changed; allot them in the service it names (%s), or add files "
+              "to that line",
+              IDG_NSSWITCH, IDG_SUBUID, IDG_SUBGID, src.v[0].name);
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < src.n; i++)
+        if (!src.v[i].files)
+            warnx("warning: ranges from subid source %s (%s) cannot be listed, so new ranges "
+                  "are not checked against them",
+                  src.v[i].name, IDG_NSSWITCH);
+    idg_sources_close(&src);
+    return rc;
+}
+
 int sa_edit(const struct sa_opts *o, const struct idg_logindefs *defs)
 {
+    if (check_sources() < 0)
+        return 1;
     struct idg_account a = {0};
     int rc = idg_account_lookup(o->user, &a);
     bool known = rc == 0;
