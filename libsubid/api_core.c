@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "api_core.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "config.h"
+#include "grant.h"
+#include "lockfile.h"
+#include "logindefs.h"
+#include "number.h"
+#include "txn.h"
+
+#define WHY(...) snprintf(why, wlen, __VA_ARGS__)
+
+void idg_api_conf_default(struct idg_api_conf *c)
+{
+    idg_files_default(&c->files);
+    c->nsswitch = IDG_NSSWITCH;
+    c->logindefs = IDG_LOGINDEFS;
+    c->pwdlock = IDG_PWDLOCK;
+    c->lock_timeout_ms = 15000;
+}
+
+/* Owners are login names, as shadow resolves them: a name that is no
+ * account still matches lines carrying that exact text. */
+static void owner_for(const char *name, struct idg_account *a, struct idg_owner *o)
+{
+    if (idg_account_by_name(name, a) == 0)
+        idg_owner_init(o, a->name, a->uid);
+    else
+        idg_owner_init_name(o, name);
+}
+
+static int open_sources(const struct idg_api_conf *c, struct idg_sources *s, char *why, size_t wlen)
+{
+    struct idg_sources_error err;
+    if (idg_sources_open(s, c->nsswitch, &c->files, &err) < 0) {
+        WHY("%s", err.why);
+        return -1;
+    }
+    return 0;
+}
+
+int idg_api_ranges(const struct idg_api_conf *c, const char *owner, enum idg_src_kind kind,
+                   struct idg_plugin_range **out, char *why, size_t wlen)
+{
+    *out = NULL;
+    struct idg_sources s;
+    if (open_sources(c, &s, why, wlen) < 0)
+        return -1;
+    struct idg_account a;
+    struct idg_owner o;
+    owner_for(owner, &a, &o);
+    struct idg_allotments got = {0};
+    const struct idg_source *failed;
+    struct idg_file_problem pb;
+    enum idg_src_status st = idg_sources_list(&s, kind, &o, &got, NULL, NULL, &failed, &pb);
+    int n = -1;
+    if (st != IDG_SRC_OK) {
+        idg_src_failure_str(why, wlen, failed, st, &pb, c->nsswitch);
+    } else if (got.n == 0) {
+        n = 0;
+    } else if (got.n <= INT32_MAX && (*out = calloc(got.n, sizeof(**out)))) {
+        for (size_t i = 0; i < got.n; i++)
+            (*out)[i] = (struct idg_plugin_range){got.v[i].range.start, got.v[i].range.count};
+        n = (int)got.n;
+    } else {
+        WHY("out of memory");
+    }
+    idg_allotments_free(&got);
+    idg_sources_close(&s);
+    return n;
+}
+
+int idg_api_owners(const struct idg_api_conf *c, unsigned long id, enum idg_src_kind kind,
+                   uid_t **out, char *why, size_t wlen)
+{
+    *out = NULL;
+    if (id > IDG_ID_MAX)
+        return 0;
+    struct idg_sources s;
+    if (open_sources(c, &s, why, wlen) < 0)
+        return -1;
+    size_t n = 0;
+    const struct idg_source *failed;
+    struct idg_file_problem pb;
+    enum idg_src_status st = idg_sources_owners(&s, kind, (uint32_t)id, out, &n, &failed, &pb);
+    idg_sources_close(&s);
+    if (st != IDG_SRC_OK) {
+        idg_src_failure_str(why, wlen, failed, st, &pb, c->nsswitch);
+        return -1;
+    }
+    return (int)n;
+}
+
+static void txn_failed(const char *path, const struct idg_txn_error *e, char *why, size_t wlen)
+{
+    char w[512];
+    if (e->why == IDG_TXN_UNTRUSTED)
+        WHY("%s", idg_file_problem_str(w, sizeof(w), path, &e->pb));
+    else if (e->why == IDG_TXN_BUSY)
+        WHY("%s is locked by process %ld", path, (long)e->holder);
+    else
+        WHY("cannot %s %s: %s", e->why == IDG_TXN_WRITE ? "write" : "lock or read", path,
+            strerror(e->err));
+}
+
+/* The .pwd.lock, then the file's lock and the file, for one edit. */
+static int edit_begin(const struct idg_api_conf *c, enum idg_src_kind kind, bool parse, int *pwlock,
+                      struct idg_txn *t, char *why, size_t wlen)
+{
+    const char *path = c->files.subid[kind];
+    *pwlock = idg_pwdlock_acquire(c->pwdlock, c->lock_timeout_ms);
+    if (*pwlock < 0) {
+        WHY("cannot lock %s: %s", c->pwdlock, strerror(-*pwlock));
+        return -1;
+    }
+    struct idg_txn_error e;
+    if (idg_txn_open(t, path, true, parse, c->lock_timeout_ms, &e) < 0) {
+        txn_failed(path, &e, why, wlen);
+        idg_pwdlock_release(*pwlock);
+        return -1;
+    }
+    if (t->f.n_bad) {
+        WHY("%s:%u: %s; not editing the file", path, t->f.bad[0].lineno,
+            idg_line_status_str(t->f.bad[0].st));
+        idg_txn_close(t);
+        idg_pwdlock_release(*pwlock);
+        return -1;
+    }
+    return 0;
+}
+
+static void edit_end(int pwlock, struct idg_txn *t)
+{
+    idg_txn_close(t);
+    idg_pwdlock_release(pwlock);
+}
+
+bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned long *start,
+                   unsigned long *count, bool reuse, enum idg_src_kind kind, char *why, size_t wlen)
+{
+    if (*count == 0 || *count > IDG_COUNT_MAX || *start > IDG_ID_MAX) {
+        WHY("invalid range: %lu ids from %lu", *count, *start);
+        return false;
+    }
+    struct idg_logindefs defs;
+    struct idg_logindefs_error lerr = {0};
+    if (idg_logindefs_load(c->logindefs, &defs, &lerr) < 0) {
+        WHY("cannot use %s: %s %s", c->logindefs, lerr.setting, lerr.why ? lerr.why : "");
+        return false;
+    }
+    struct idg_account a = {0};
+    struct idg_owner o;
+    owner_for(owner, &a, &o);
+    struct idg_grant_req rq = {
+        .owner = &o,
+        .name = owner,
+        .uid = a.uid,
+        .mode = IDG_GRANT_FIRST_FIT,
+        .count = (uint32_t)*count,
+        .min = (uint32_t)*start,
+        .max = IDG_ID_MAX,
+        .reuse = reuse,
+        .pool = &defs.pool[kind == IDG_SRC_GID],
+    };
+    int pwlock;
+    struct idg_txn t;
+    if (edit_begin(c, kind, false, &pwlock, &t, why, wlen) < 0)
+        return false;
+    /* Bytes only: idg_grant_plan finds malformed lines in its own pass. */
+    struct idg_id_list accts;
+    struct idg_grant_res res;
+    bool ok = false;
+    if (idg_account_ids(kind == IDG_SRC_GID, &accts) < 0 ||
+        idg_grant_plan(t.f.buf, t.f.len, &accts, &rq, &res) < 0) {
+        WHY("out of memory");
+    } else if (res.bad_line) {
+        WHY("%s:%u: %s; not editing the file", t.path, res.bad_line, idg_line_status_str(res.bad));
+    } else if (res.st != IDG_ALLOC_OK) {
+        WHY("no free range of %lu ids at or above %lu for %s", *count, *start, owner);
+    } else if (res.reused) {
+        *start = res.got.start;
+        *count = res.got.count;
+        ok = true;
+    } else {
+        struct iovec iov[3];
+        int n = idg_subid_file_append_iov(&t.f, res.line, (size_t)res.line_len, iov);
+        struct idg_txn_error e;
+        ok = idg_txn_write(&t, iov, n, &e) == 0;
+        if (!ok)
+            txn_failed(t.path, &e, why, wlen);
+        else
+            *start = res.got.start;
+    }
+    idg_id_list_free(&accts);
+    edit_end(pwlock, &t);
+    return ok;
+}
+
+/* Append "owner:first:count\n" for what is left of a cut line. */
+static int keep_piece(char **buf, size_t *len, const struct idg_entry *e, uint64_t first,
+                      uint64_t last)
+{
+    char owner[IDG_NAME_MAX], line[IDG_NAME_MAX + 32];
+    if (e->owner_len >= sizeof(owner))
+        return -EINVAL;
+    memcpy(owner, e->owner, e->owner_len);
+    owner[e->owner_len] = '\0';
+    int n = idg_entry_format(line, sizeof(line), owner,
+                             (struct idg_range){(uint32_t)first, (uint32_t)(last - first + 1)});
+    if (n < 0)
+        return n;
+    char *nb = realloc(*buf, *len + (size_t)n);
+    if (!nb)
+        return -ENOMEM;
+    memcpy(nb + *len, line, (size_t)n);
+    *buf = nb;
+    *len += (size_t)n;
+    return 0;
+}
+
+bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned long start,
+                     unsigned long count, enum idg_src_kind kind, char *why, size_t wlen)
+{
+    if (count == 0 || start > IDG_ID_MAX || count > IDG_COUNT_MAX ||
+        idg_range_check((uint32_t)start, (uint32_t)count) < 0) {
+        WHY("invalid range: %lu ids from %lu", count, start);
+        return false;
+    }
+    struct idg_range cut = {(uint32_t)start, (uint32_t)count};
+    struct idg_account a;
+    struct idg_owner o;
+    owner_for(owner, &a, &o);
+    int pwlock;
+    struct idg_txn t;
+    if (edit_begin(c, kind, true, &pwlock, &t, why, wlen) < 0)
+        return false;
+    bool *drop = calloc(t.f.n ? t.f.n : 1, sizeof(*drop));
+    char *kept = NULL, *data = NULL;
+    size_t kept_len = 0, n_drop = 0;
+    int rc = drop ? 0 : -ENOMEM;
+    /* Lines wholly inside go; lines partly inside keep what lies outside. */
+    for (size_t i = 0; rc == 0 && i < t.f.n; i++) {
+        const struct idg_entry *e = &t.f.v[i].e;
+        if (!idg_subid_file_owned(&t.f, i, &o) || !idg_range_overlaps(e->range, cut))
+            continue;
+        drop[i] = true;
+        n_drop++;
+        if (e->range.start < cut.start)
+            rc = keep_piece(&kept, &kept_len, e, e->range.start, cut.start - 1);
+        if (rc == 0 && idg_range_last(e->range) > idg_range_last(cut))
+            rc = keep_piece(&kept, &kept_len, e, (uint64_t)idg_range_last(cut) + 1,
+                            idg_range_last(e->range));
+    }
+    bool ok = rc == 0;
+    if (!ok) {
+        WHY("cannot cut the ranges of %s: %s", owner, strerror(-rc));
+    } else if (n_drop) {
+        size_t len;
+        struct idg_txn_error e;
+        if (idg_subid_file_edit(&t.f, drop, kept, kept_len, &data, &len) < 0) {
+            WHY("out of memory");
+            ok = false;
+        } else if (idg_txn_write(&t, &(struct iovec){data, len}, 1, &e) < 0) {
+            txn_failed(t.path, &e, why, wlen);
+            ok = false;
+        }
+    }
+    free(data);
+    free(kept);
+    free(drop);
+    edit_end(pwlock, &t);
+    return ok;
+}
