@@ -47,6 +47,28 @@ int idg_account_by_name(const char *name, struct idg_account *out)
     return name && *name ? lookup(name, 0, out) : -ENOENT;
 }
 
+int idg_group_by_name(const char *name, uint32_t *gid)
+{
+    if (!name || !*name)
+        return -ENOENT;
+    for (size_t size = 1024; size <= (1u << 20); size *= 2) {
+        char *buf = malloc(size);
+        if (!buf)
+            return -ENOMEM;
+        struct group gr, *res = NULL;
+        int rc = getgrnam_r(name, &gr, buf, size, &res);
+        if (res)
+            *gid = (uint32_t)gr.gr_gid;
+        free(buf);
+        if (rc == ERANGE)
+            continue;
+        if (rc != 0 && rc != ENOENT && rc != ESRCH)
+            return -rc;
+        return res ? 0 : -ENOENT;
+    }
+    return -ERANGE;
+}
+
 int idg_account_lookup(const char *user, struct idg_account *out)
 {
     if (!user || !*user)

@@ -31,6 +31,9 @@ int idg_account_lookup(const char *user, struct idg_account *out);
 /* By login name only (shadow's libsubid resolves owners so). Same returns. */
 int idg_account_by_name(const char *name, struct idg_account *out);
 
+/* The gid of the group named `name`: 0, -ENOENT, or -errno. */
+int idg_group_by_name(const char *name, uint32_t *gid);
+
 /* Every id an account (or group) has, with its name. */
 struct idg_id_name {
     uint32_t id;

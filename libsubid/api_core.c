@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "config.h"
@@ -25,14 +26,38 @@ void idg_api_conf_default(struct idg_api_conf *c)
     c->lock_timeout_ms = 15000;
 }
 
-/* Owners are login names, as shadow resolves them: a name that is no
- * account still matches lines carrying that exact text. */
-static void owner_for(const char *name, struct idg_account *a, struct idg_owner *o)
+/*
+ * Owners are resolved as shadow's libsubid does: by login name (a name that
+ * is no account still matches lines carrying that exact text), and lines
+ * keyed by a number match the account's uid, or for subgid the gid of the
+ * group of that name.
+ */
+static void owner_for(const char *name, enum idg_src_kind kind, struct idg_account *a,
+                      struct idg_owner *o)
 {
-    if (idg_account_by_name(name, a) == 0)
-        idg_owner_init(o, a->name, a->uid);
-    else
+    uint32_t gid;
+    if (kind == IDG_SRC_GID) {
+        if (idg_group_by_name(name, &gid) == 0)
+            idg_owner_init(o, name, gid);
+        else
+            idg_owner_init_name(o, name);
+        a->uid = 0;
+        idg_account_by_name(name, a);
+    } else if (idg_account_by_name(name, a) == 0) {
+        idg_owner_init(o, name, a->uid);
+    } else {
         idg_owner_init_name(o, name);
+    }
+}
+
+/* Shadow's library fails when the file to read does not exist. */
+static int file_missing(const struct idg_api_conf *c, const struct idg_sources *s,
+                        enum idg_src_kind kind, char *why, size_t wlen)
+{
+    if (!idg_sources_have_files(s) || access(c->files.subid[kind], F_OK) == 0 || errno != ENOENT)
+        return 0;
+    WHY("%s does not exist", c->files.subid[kind]);
+    return -1;
 }
 
 static int open_sources(const struct idg_api_conf *c, struct idg_sources *s, char *why, size_t wlen)
@@ -54,7 +79,7 @@ int idg_api_ranges(const struct idg_api_conf *c, const char *owner, enum idg_src
         return -1;
     struct idg_account a;
     struct idg_owner o;
-    owner_for(owner, &a, &o);
+    owner_for(owner, kind, &a, &o);
     struct idg_allotments got = {0};
     const struct idg_source *failed;
     struct idg_file_problem pb;
@@ -62,6 +87,8 @@ int idg_api_ranges(const struct idg_api_conf *c, const char *owner, enum idg_src
     int n = -1;
     if (st != IDG_SRC_OK) {
         idg_src_failure_str(why, wlen, failed, st, &pb, c->nsswitch);
+    } else if (file_missing(c, &s, kind, why, wlen) < 0) {
+        n = -1;
     } else if (got.n == 0) {
         n = 0;
     } else if (got.n <= INT32_MAX && (*out = calloc(got.n, sizeof(**out)))) {
@@ -88,8 +115,19 @@ int idg_api_owners(const struct idg_api_conf *c, unsigned long id, enum idg_src_
     size_t n = 0;
     const struct idg_source *failed;
     struct idg_file_problem pb;
-    enum idg_src_status st = idg_sources_owners(&s, kind, (uint32_t)id, out, &n, &failed, &pb);
+    enum idg_src_status st =
+        idg_sources_owners(&s, kind, (uint32_t)id, true, out, &n, &failed, &pb);
+    if (st == IDG_SRC_OK && file_missing(c, &s, kind, why, wlen) < 0) {
+        free(*out);
+        *out = NULL;
+        idg_sources_close(&s);
+        return -1;
+    }
     idg_sources_close(&s);
+    if (st == IDG_SRC_UNKNOWN_USER && failed->files) {
+        WHY("a line holding id %lu names an owner that is no account", id);
+        return -1;
+    }
     if (st != IDG_SRC_OK) {
         idg_src_failure_str(why, wlen, failed, st, &pb, c->nsswitch);
         return -1;
@@ -156,7 +194,7 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
     }
     struct idg_account a = {0};
     struct idg_owner o;
-    owner_for(owner, &a, &o);
+    owner_for(owner, kind, &a, &o);
     struct idg_grant_req rq = {
         .owner = &o,
         .name = owner,
@@ -202,26 +240,22 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
     return ok;
 }
 
-/* Append "owner:first:count\n" for what is left of a cut line. */
-static int keep_piece(char **buf, size_t *len, const struct idg_entry *e, uint64_t first,
-                      uint64_t last)
+/* "owner:first:count" for what is left of a cut line, into a new string
+ * (with its '\n' when nl). */
+static char *piece(const struct idg_entry *e, uint64_t first, uint64_t last, bool nl)
 {
     char owner[IDG_NAME_MAX], line[IDG_NAME_MAX + 32];
     if (e->owner_len >= sizeof(owner))
-        return -EINVAL;
+        return NULL;
     memcpy(owner, e->owner, e->owner_len);
     owner[e->owner_len] = '\0';
     int n = idg_entry_format(line, sizeof(line), owner,
                              (struct idg_range){(uint32_t)first, (uint32_t)(last - first + 1)});
     if (n < 0)
-        return n;
-    char *nb = realloc(*buf, *len + (size_t)n);
-    if (!nb)
-        return -ENOMEM;
-    memcpy(nb + *len, line, (size_t)n);
-    *buf = nb;
-    *len += (size_t)n;
-    return 0;
+        return NULL;
+    if (!nl)
+        line[n - 1] = '\0';
+    return strdup(line);
 }
 
 bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned long start,
@@ -233,37 +267,53 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
         return false;
     }
     struct idg_range cut = {(uint32_t)start, (uint32_t)count};
-    struct idg_account a;
+    /* Lines are matched by their owner text, as shadow's ungrant does. */
     struct idg_owner o;
-    owner_for(owner, &a, &o);
+    idg_owner_init_name(&o, owner);
     int pwlock;
     struct idg_txn t;
     if (edit_begin(c, kind, true, &pwlock, &t, why, wlen) < 0)
         return false;
     bool *drop = calloc(t.f.n ? t.f.n : 1, sizeof(*drop));
+    char **repl = calloc(t.f.n ? t.f.n : 1, sizeof(*repl));
     char *kept = NULL, *data = NULL;
     size_t kept_len = 0, n_drop = 0;
-    int rc = drop ? 0 : -ENOMEM;
-    /* Lines wholly inside go; lines partly inside keep what lies outside. */
-    for (size_t i = 0; rc == 0 && i < t.f.n; i++) {
+    bool ok = drop && repl;
+    /* Lines wholly inside go; a line cut at one end keeps the rest in its
+     * place; a line cut in the middle keeps its head there and its tail at
+     * the end of the file, as shadow does. */
+    for (size_t i = 0; ok && i < t.f.n; i++) {
         const struct idg_entry *e = &t.f.v[i].e;
         if (!idg_subid_file_owned(&t.f, i, &o) || !idg_range_overlaps(e->range, cut))
             continue;
         drop[i] = true;
         n_drop++;
-        if (e->range.start < cut.start)
-            rc = keep_piece(&kept, &kept_len, e, e->range.start, cut.start - 1);
-        if (rc == 0 && idg_range_last(e->range) > idg_range_last(cut))
-            rc = keep_piece(&kept, &kept_len, e, (uint64_t)idg_range_last(cut) + 1,
-                            idg_range_last(e->range));
+        bool head = e->range.start < cut.start;
+        bool tail = idg_range_last(e->range) > idg_range_last(cut);
+        uint64_t tfirst = (uint64_t)idg_range_last(cut) + 1, tlast = idg_range_last(e->range);
+        if (head)
+            ok = (repl[i] = piece(e, e->range.start, cut.start - 1, false)) != NULL;
+        else if (tail)
+            ok = (repl[i] = piece(e, tfirst, tlast, false)) != NULL;
+        if (ok && head && tail) {
+            char *p = piece(e, tfirst, tlast, true);
+            char *nk = p ? realloc(kept, kept_len + strlen(p)) : NULL;
+            if (nk) {
+                memcpy(nk + kept_len, p, strlen(p));
+                kept = nk;
+                kept_len += strlen(p);
+            }
+            ok = nk != NULL;
+            free(p);
+        }
     }
-    bool ok = rc == 0;
     if (!ok) {
-        WHY("cannot cut the ranges of %s: %s", owner, strerror(-rc));
+        WHY("out of memory cutting the ranges of %s", owner);
     } else if (n_drop) {
         size_t len;
         struct idg_txn_error e;
-        if (idg_subid_file_edit(&t.f, drop, kept, kept_len, &data, &len) < 0) {
+        if (idg_subid_file_rewrite(&t.f, drop, (const char *const *)repl, kept, kept_len, &data,
+                                   &len) < 0) {
             WHY("out of memory");
             ok = false;
         } else if (idg_txn_write(&t, &(struct iovec){data, len}, 1, &e) < 0) {
@@ -271,6 +321,9 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
             ok = false;
         }
     }
+    for (size_t i = 0; repl && i < t.f.n; i++)
+        free(repl[i]);
+    free(repl);
     free(data);
     free(kept);
     free(drop);

@@ -252,7 +252,7 @@ static int add_uid(uid_t **uids, size_t *n, uid_t u)
 }
 
 static enum idg_src_status owners_files(const struct idg_sources *s, enum idg_src_kind kind,
-                                        uint32_t id, uid_t **uids, size_t *n,
+                                        uint32_t id, bool strict, uid_t **uids, size_t *n,
                                         struct idg_file_problem *pb)
 {
     const char *paths[2] = {s->files.subid[kind], s->files.idperm[kind]};
@@ -280,8 +280,12 @@ static enum idg_src_status owners_files(const struct idg_sources *s, enum idg_sr
                 rc = add_uid(uids, n, (uid_t)a.uid);
             else if (idg_parse_u32(owner, IDG_ID_MAX, &u) == 0)
                 rc = add_uid(uids, n, (uid_t)u);
+            else if (strict)
+                rc = -ENOENT;
         }
         idg_subid_file_free(&f);
+        if (rc == -ENOENT)
+            return IDG_SRC_UNKNOWN_USER;
         if (rc < 0)
             return IDG_SRC_ERROR;
     }
@@ -312,7 +316,7 @@ static enum idg_src_status owners_module(const struct idg_source *src, enum idg_
 }
 
 enum idg_src_status idg_sources_owners(const struct idg_sources *s, enum idg_src_kind kind,
-                                       uint32_t id, uid_t **uids, size_t *n,
+                                       uint32_t id, bool strict, uid_t **uids, size_t *n,
                                        const struct idg_source **failed,
                                        struct idg_file_problem *pb)
 {
@@ -324,7 +328,7 @@ enum idg_src_status idg_sources_owners(const struct idg_sources *s, enum idg_src
         return IDG_SRC_ERROR;
     for (size_t i = 0; i < s->n; i++) {
         const struct idg_source *src = &s->v[i];
-        enum idg_src_status st = src->files ? owners_files(s, kind, id, uids, n, pb)
+        enum idg_src_status st = src->files ? owners_files(s, kind, id, strict, uids, n, pb)
                                             : owners_module(src, kind, id, uids, n);
         if (st != IDG_SRC_OK) {
             *failed = src;

@@ -112,11 +112,12 @@ enum idg_src_status idg_sources_list(const struct idg_sources *s, enum idg_src_k
 /*
  * The uids of the owners whose `kind` ranges contain `id`, from every
  * source in order, each uid once. A file's owner field is resolved as a
- * login name, else as a decimal uid; owners that are neither are skipped.
+ * login name, else as a decimal uid; one that is neither is skipped, or,
+ * with strict (shadow's libsubid), fails the call: IDG_SRC_UNKNOWN_USER.
  * *uids is malloc()ed (NULL when none). Same returns as idg_sources_list.
  */
 enum idg_src_status idg_sources_owners(const struct idg_sources *s, enum idg_src_kind kind,
-                                       uint32_t id, uid_t **uids, size_t *n,
+                                       uint32_t id, bool strict, uid_t **uids, size_t *n,
                                        const struct idg_source **failed,
                                        struct idg_file_problem *pb);
 

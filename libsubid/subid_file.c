@@ -196,7 +196,17 @@ bool idg_subid_file_owned(const struct idg_subid_file *f, size_t i, const struct
 int idg_subid_file_edit(const struct idg_subid_file *f, const bool *drop, const char *append,
                         size_t append_len, char **out, size_t *out_len)
 {
+    return idg_subid_file_rewrite(f, drop, NULL, append, append_len, out, out_len);
+}
+
+int idg_subid_file_rewrite(const struct idg_subid_file *f, const bool *drop,
+                           const char *const *replace, const char *append, size_t append_len,
+                           char **out, size_t *out_len)
+{
     size_t cap = f->len + 1 + append_len + 1;
+    for (size_t i = 0; replace && drop && i < f->n; i++)
+        if (drop[i] && replace[i])
+            cap += strlen(replace[i]) + 1;
     char *buf = malloc(cap), *p = buf;
     if (!buf)
         return -ENOMEM;
@@ -208,6 +218,13 @@ int idg_subid_file_edit(const struct idg_subid_file *f, const bool *drop, const 
         memcpy(p, f->buf + from, e->off - from);
         p += e->off - from;
         from = e->off + e->len;
+        if (replace && replace[i]) { /* the new line where the old one was */
+            size_t n = strlen(replace[i]);
+            memcpy(p, replace[i], n);
+            p += n;
+            if (from < f->len)
+                *p++ = '\n';
+        }
         if (from < f->len) /* and its '\n' */
             from++;
     }

@@ -74,6 +74,12 @@ bool idg_subid_file_owned(const struct idg_subid_file *f, size_t i, const struct
 int idg_subid_file_edit(const struct idg_subid_file *f, const bool *drop, const char *append,
                         size_t append_len, char **out, size_t *out_len);
 
+/* The same, and a dropped entry i with replace[i] non-NULL gets that line
+ * (without '\n') in its place, as shadow edits a line it cuts. */
+int idg_subid_file_rewrite(const struct idg_subid_file *f, const bool *drop,
+                           const char *const *replace, const char *append, size_t append_len,
+                           char **out, size_t *out_len);
+
 /*
  * Appending only, without a copy: the pieces of the new content (the old
  * bytes, a '\n' if the last line lacks one, then `append`) in iov[0..2].

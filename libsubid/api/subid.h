@@ -62,19 +62,24 @@ extern "C" {
 bool subid_init(const char *progname, FILE *logfd);
 
 /*
- * The ranges of subordinate uids (gids) allotted to owner, a login name or
- * a uid in decimal: lines whose owner field is the name, or the account's
- * uid. *ranges receives a malloc()ed array (NULL when there are none; free
- * it with subid_free() or free()). Returns the number of ranges, or -1 when
- * a source failed (unreadable or untrusted file, unreachable module).
+ * The ranges of subordinate uids (gids) allotted to owner, as shadow's
+ * library finds them: lines whose owner field is the text owner, and lines
+ * keyed by a number equal to the uid of the account named owner (for gids:
+ * the gid of the group named owner). *ranges receives a malloc()ed array
+ * in source order (NULL when there are none; free it with subid_free() or
+ * free()). Returns the number of ranges, or -1 when a source failed
+ * (unreadable, untrusted or, as in shadow, missing /etc/subuid; an
+ * unreachable module).
  */
 int subid_get_uid_ranges(const char *owner, struct subid_range **ranges);
 int subid_get_gid_ranges(const char *owner, struct subid_range **ranges);
 
 /*
- * The uids of the owners whose subordinate uid (gid) ranges contain id.
+ * The uids of the owners whose subordinate uid (gid) ranges contain id,
+ * each once: an owner field is a login name, or a uid in decimal.
  * *owner receives a malloc()ed array (NULL when none). Returns the count,
- * or -1 when a source failed.
+ * or -1 when a source failed or, as in shadow, a line holding id names an
+ * owner that is neither.
  */
 int subid_get_uid_owners(uid_t uid, uid_t **owner);
 int subid_get_gid_owners(gid_t gid, uid_t **owner);
@@ -92,9 +97,11 @@ bool subid_grant_uid_range(struct subordinate_range *range, bool reuse);
 bool subid_grant_gid_range(struct subordinate_range *range, bool reuse);
 
 /*
- * Take ids start..start+count-1 back from range->owner: lines wholly
- * inside go, lines partly inside are cut to what remains. Needs root.
- * Returns true on success, also when the owner had none of those ids.
+ * Take ids start..start+count-1 back from range->owner, matching lines
+ * whose owner field is that exact text (as shadow does): lines wholly
+ * inside go; a line cut at one end keeps the rest in its place; a line cut
+ * in the middle keeps its head in place and its tail as a new last line.
+ * Needs root. Returns true on success, also when nothing matched.
  */
 bool subid_ungrant_uid_range(struct subordinate_range *range);
 bool subid_ungrant_gid_range(struct subordinate_range *range);
