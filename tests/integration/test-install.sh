@@ -25,9 +25,34 @@ t_install_setuid_root() {
             fail "getsubids installed as $(stat -c '%a %U %G' "$g"), expected 755 root root"
         [ -z "$(getcap "$g")" ] || fail "getsubids has file capabilities: $(getcap "$g")"
     fi
-    for f in newuidmap.1 newgidmap.1 getsubids.1 subuid.5 id_permission.5; do
+    for f in newuidmap.1 newgidmap.1 getsubids.1 subuid.5 id_permission.5 subid-add.8 \
+        libsubid.3; do
         [ -n "$(find "$dest" -name "$f*")" ] || fail "man page $f not installed"
     done
+    # subid-add is for root; it needs no privilege of its own.
+    local a
+    a=$(find "$dest" -path '*sbin/subid-add' -type f)
+    [ -n "$a" ] || fail "subid-add not installed in sbin"
+    [ -z "$a" ] || [ "$(stat -c '%a' "$a")" = 755 ] ||
+        fail "subid-add installed as $(stat -c '%a' "$a"), expected 755"
+    # libsubid: the soname shadow's programs ask for, subid_* only, the
+    # header where <shadow/subid.h> finds it, and a pkg-config file.
+    local so
+    so=$(find "$dest" -name 'libsubid.so.4.0.0' -type f)
+    if [ -z "$so" ]; then
+        fail "libsubid.so.4.0.0 not installed"
+    else
+        objdump -p "$so" | grep -q 'SONAME *libsubid.so.4$' || fail "soname is not libsubid.so.4"
+        local bad
+        bad=$(objdump -T "$so" | awk '$2 == "g" && $4 != "*UND*" {print $NF}' | grep -v '^subid_')
+        [ -z "$bad" ] || fail "libsubid exports more than subid_*: $bad"
+        [ -n "$(find "$dest" -name libsubid.so.4 -type l)" ] || fail "no libsubid.so.4 link"
+    fi
+    [ -n "$(find "$dest" -path '*include/shadow/subid.h')" ] ||
+        fail "header not installed as include/shadow/subid.h"
+    local pc
+    pc=$(find "$dest" -name libsubid.pc)
+    [ -n "$pc" ] && grep -q '^Libs:.*-lsubid' "$pc" || fail "libsubid.pc missing or without -lsubid"
 }
 
 t_install_file_capabilities() {
