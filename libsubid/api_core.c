@@ -195,6 +195,14 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
     struct idg_account a = {0};
     struct idg_owner o;
     owner_for(owner, kind, &a, &o);
+    /* A new line names the owner as given; only an account may be written
+     * as its uid instead (idg_grant_plan does so when the name cannot be). */
+    char probe[IDG_NAME_MAX + 32];
+    if (idg_account_by_name(owner, &a) < 0 &&
+        idg_entry_format(probe, sizeof(probe), owner, (struct idg_range){0, 1}) < 0) {
+        WHY("the owner '%s' is no account and cannot be written as the owner of a line", owner);
+        return false;
+    }
     struct idg_grant_req rq = {
         .owner = &o,
         .name = owner,

@@ -78,8 +78,8 @@ int subid_get_gid_ranges(const char *owner, struct subid_range **ranges);
  * The uids of the owners whose subordinate uid (gid) ranges contain id,
  * each once: an owner field is a login name, or a uid in decimal.
  * *owner receives a malloc()ed array (NULL when none). Returns the count,
- * or -1 when a source failed or, as in shadow, a line holding id names an
- * owner that is neither.
+ * or -1 when a source failed (also, as in shadow, a missing /etc/subuid)
+ * or, as in shadow, a line holding id names an owner that is neither.
  */
 int subid_get_uid_owners(uid_t uid, uid_t **owner);
 int subid_get_gid_owners(gid_t gid, uid_t **owner);
