@@ -12,6 +12,11 @@
 # otherwise, saying so.
 set -u
 
+# meson points LD_LIBRARY_PATH at the build tree for targets that link our
+# libsubid.so.4; shadow's tools (getsubids) carry the same soname and would
+# load ours (an ASan build's, even). The tests run installed-style binaries.
+unset LD_LIBRARY_PATH
+
 if [ "$(id -u)" != 0 ]; then
     echo "SKIP: integration tests need root (mount namespaces, setuid binaries)"
     exit 77
