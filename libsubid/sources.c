@@ -259,21 +259,27 @@ static enum idg_src_status owners_files(const struct idg_sources *s, enum idg_sr
     for (int i = 0; i < 2; i++) {
         if (!paths[i])
             continue;
+        /* One pass over the bytes; only lines holding id are looked at. */
         struct idg_subid_file f;
-        int rc = idg_subid_file_load(paths[i], s->files.trusted_owner, &f, pb);
+        int rc = idg_subid_file_read(paths[i], s->files.trusted_owner, &f, pb);
         if (rc < 0) {
             if (rc != -1)
                 *pb = (struct idg_file_problem){.why = IDG_TRUST_IO, .err = -rc, .path = paths[i]};
             return IDG_SRC_ERROR;
         }
-        for (size_t k = 0; rc == 0 && k < f.n; k++) {
-            if (!idg_range_has(f.v[k].e.range, id))
+        struct idg_lines it;
+        const char *line;
+        size_t len;
+        idg_lines_init(&it, f.buf, f.len);
+        while (rc == 0 && idg_lines_next(&it, &line, &len)) {
+            struct idg_entry e;
+            if (idg_parse_line(line, len, &e) != IDG_LINE_ENTRY || !idg_range_has(e.range, id))
                 continue;
             char owner[IDG_NAME_MAX];
-            if (f.v[k].e.owner_len >= sizeof(owner))
+            if (e.owner_len >= sizeof(owner))
                 continue;
-            memcpy(owner, f.v[k].e.owner, f.v[k].e.owner_len);
-            owner[f.v[k].e.owner_len] = '\0';
+            memcpy(owner, e.owner, e.owner_len);
+            owner[e.owner_len] = '\0';
             struct idg_account a;
             uint32_t u;
             if (idg_account_by_name(owner, &a) == 0)
