@@ -6,8 +6,8 @@
 #include "atomic.h"
 #include "lockfile.h"
 
-int idg_txn_open(struct idg_txn *t, const char *path, bool lock, bool parse,
-                 unsigned timeout_ms, struct idg_txn_error *e)
+int idg_txn_open(struct idg_txn *t, const char *path, bool lock, bool parse, unsigned timeout_ms,
+                 struct idg_txn_error *e)
 {
     *t = (struct idg_txn){.path = path};
     *e = (struct idg_txn_error){.why = IDG_TXN_OK};

@@ -43,8 +43,8 @@ struct idg_txn {
  * Lock `path` (unless lock is false: a dry run) and read it: the whole
  * model when parse, else only its bytes. 0, or -1 with *e filled.
  */
-int idg_txn_open(struct idg_txn *t, const char *path, bool lock, bool parse,
-                 unsigned timeout_ms, struct idg_txn_error *e);
+int idg_txn_open(struct idg_txn *t, const char *path, bool lock, bool parse, unsigned timeout_ms,
+                 struct idg_txn_error *e);
 
 /* Replace the file with iov: mode 0644, root:root, backup <path>-. */
 int idg_txn_write(struct idg_txn *t, const struct iovec *iov, int n, struct idg_txn_error *e);

@@ -1214,6 +1214,18 @@ static const struct fit_edge_case fit_edge_cases[] = {
      false,
      IDG_ALLOC_EXHAUSTED,
      0},
+    /* the candidate passes 4294967294: 64 bits, no wrap to a small id */
+    {"past the top, count 2",
+     TOP - 100,
+     TOP,
+     2,
+     1,
+     0,
+     {{TOP - 100, 101}},
+     {{0}},
+     false,
+     IDG_ALLOC_EXHAUSTED,
+     0},
     {"only the top id free", 0, TOP, 1, 1, 0, {{0, TOP}}, {{0}}, false, IDG_ALLOC_OK, TOP},
     {"the top id taken by extra",
      TOP - 1,
@@ -1311,7 +1323,7 @@ static struct idg_range random_taken(const struct idg_range *t, size_t i, uint32
     return (struct idg_range){start, (uint32_t)count};
 }
 
-/* A MIN, MAX or COUNT of [lo, hi]: often its ends. */
+/* A MIN or MAX in [lo, hi]: often one of its ends. */
 static uint32_t random_id(uint32_t lo, uint32_t hi)
 {
     switch (rnd(8)) {
@@ -1362,7 +1374,8 @@ START_TEST(test_fit_random)
         /* batch: one set of everything */
         struct idg_taken_set all = {0};
         for (size_t i = 0; i < n; i++)
-            ck_assert_int_eq(idg_taken_add(&all, t[i], IDG_TAKEN_RANGE, NULL, (uint32_t)i + 1), 0);
+            expect(idg_taken_add(&all, t[i], IDG_TAKEN_RANGE, NULL, (uint32_t)i + 1) == 0,
+                   "round %d: no memory", round);
         idg_taken_sort(&all);
         struct idg_range want = {0, 0};
         enum idg_alloc_status want_st = idg_alloc_first_fit(&all, min, max, count, &want);
@@ -1374,7 +1387,7 @@ START_TEST(test_fit_random)
         for (size_t i = 0; i < n; i++) {
             if (rnd(3) == 0)
                 expect(idg_taken_add(&extra, t[i], IDG_TAKEN_ACCOUNT, "x", 0) == 0,
-                       "int: idg_taken_add(&extra, t[i], IDG_TAKEN_ACCOUNT, \"x\", 0), want 0");
+                       "round %d: no memory", round);
             else
                 feed[n_feed++] = t[i];
         }
@@ -1724,7 +1737,7 @@ static const struct scan_case scan_cases[] = {
      .count = 1,
      .n_ranges = 4,
      .ranges = {{100, 2}, {200, 4}, {300, 3}, {500, 1}}},
-    {.name = "ranges sorted: reversed",
+    {.name = "ranges sorted: reversed, after a malformed line",
      .text = "h:8000000000:1\n"
              "g:4294967294:1\ng:70000:7\nf:60000:6\ne:50000:5\nd:40000:4\nc:30000:3\nb:20000:2\n"
              "a:10000:1\n",
@@ -1863,8 +1876,8 @@ START_TEST(test_add_scan_random)
         char *copy = malloc(len ? len : 1);
         ck_assert_ptr_nonnull(copy);
         memcpy(copy, text, len);
-        expect(idg_subid_file_adopt(&f, copy, len) == 0,
-               "int: idg_subid_file_adopt(&f, copy, len), want 0");
+        expect(idg_subid_file_adopt(&f, copy, len) == 0, "round %d: idg_subid_file_adopt failed",
+               round);
         n_sorted += f.sorted && f.n > 1;
         n_unsorted += !f.sorted;
 
@@ -2224,7 +2237,7 @@ START_TEST(test_taken_build_file_random)
             memcpy(buf, text[k], len);
             f[k] = (struct idg_subid_file){0};
             expect(idg_subid_file_adopt(&f[k], buf, len) == 0,
-                   "int: idg_subid_file_adopt(&f[k], buf, len), want 0");
+                   "round %d: idg_subid_file_adopt failed", round);
             expect(f[k].n == n, "round %d: %zu entries, want %zu", round, f[k].n, n);
         }
         ck_assert(f[0].sorted);
@@ -2233,12 +2246,12 @@ START_TEST(test_taken_build_file_random)
         struct idg_id_list accts = {0};
         for (size_t i = n; i < n + na; i++)
             expect(idg_id_list_add(&accts, it[i].r.start, it[i].what) == 0,
-                   "int: idg_id_list_add(&accts, it[i].r.start, it[i].what), want 0");
+                   "round %d: idg_id_list_add failed", round);
         idg_id_list_sort(&accts);
         struct idg_taken_set s[2];
         for (int k = 0; k < 2; k++)
             expect(idg_taken_build(&s[k], &f[k], &accts, &pool) == 0,
-                   "int: idg_taken_build(&s[k], &f[k], &accts, &pool), want 0");
+                   "round %d: idg_taken_build failed", round);
         ck_assert_msg(s[0].file == &f[0], "round %d: the file in order is not read in place",
                       round);
         ck_assert_msg(s[0].n == na + 1, "round %d: %zu in v, want %zu", round, s[0].n, na + 1);
