@@ -286,8 +286,13 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
                            : "move the other range, or allocate without deterministic mode");
         break;
     case IDG_ALLOC_BAD_REQUEST:
-        warnx("%s_COUNT %u does not fit between %s_MIN and %s_MAX (%s); nothing was changed", sub,
-              count, sub, sub, IDG_LOGINDEFS);
+        warnx("a range of %u ids (%s) does not fit between %s_MIN %u and %s_MAX %u (%s); "
+              "nothing was changed; ask for fewer ids with --count",
+              count,
+              o->count  ? "--count"
+              : p->kind ? "SUB_GID_COUNT"
+                        : "SUB_UID_COUNT",
+              sub, pool->min, sub, pool->max, IDG_LOGINDEFS);
         break;
     }
 out:
