@@ -3,7 +3,7 @@
 # run-fuzz.sh HARNESS SEEDS SECONDS: fuzz from a scratch copy of the seed
 # corpus for SECONDS; exit non-zero on a crash, leak or mismatch (trap).
 set -euo pipefail
-exe=$1 seeds=$2 secs=$3
+exe=$(realpath "$1") seeds=$2 secs=$3  # meson passes the harness relative to the build
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus"
