@@ -322,6 +322,8 @@ int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
     if (!sc->ranges)
         return -ENOMEM;
     sc->n_ranges = 0;
+    sc->bad_line = 0; /* every out field is this call's answer */
+    sc->has = sc->conflict = false;
     bool sorted = true;
     struct idg_lines it;
     const char *line;
