@@ -47,6 +47,7 @@ vg() {
         "$@" >"$T/out" 2>"$T/err"
     RC=$?
     OUT=$(cat "$T/out")
+    # shellcheck disable=SC2034 # read by lib.sh's expect_* functions
     ERR=$(cat "$T/err")
 }
 
