@@ -21,7 +21,9 @@ fi
 if meson introspect "$IDG_BUILD" --buildoptions 2>/dev/null |
     python3 -c 'import json, sys
 o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
-sys.exit(0 if o.get("b_sanitize", "none") not in ("none", "") else 1)'; then
+v = o.get("b_sanitize", "none")  # a string, or a list in newer meson
+v = [x for x in (v if isinstance(v, list) else v.split(",")) if x not in ("none", "")]
+sys.exit(0 if v else 1)'; then
     echo "SKIP: $IDG_BUILD is a sanitizer build; memcheck needs a plain one"
     exit 77
 fi
