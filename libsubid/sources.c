@@ -12,6 +12,7 @@
 #include "config.h"
 #include "number.h"
 #include "range.h"
+#include "readfile.h"
 #include "subid_file.h"
 
 static void load_module(struct idg_source *src)
@@ -58,19 +59,14 @@ int idg_sources_open(struct idg_sources *s, const char *nsswitch, const struct i
     }
     if (fd >= 0) {
         /* The whole file, up to 1 MiB: a subid line further down counts. */
-        size_t cap = 1u << 20, n = 0;
-        char *buf = malloc(cap);
-        ssize_t r = buf ? 1 : -1;
-        while (buf && n < cap && (r = read(fd, buf + n, cap - n)) != 0) {
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r < 0)
-                break;
-            n += (size_t)r;
-        }
+        char *buf;
+        size_t n;
+        int bad = idg_read_fd(fd, 1u << 20, &buf, &n) < 0;
         close(fd);
-        int bad = r < 0 || n == cap || idg_nss_parse(buf, n, &names) < 0;
-        free(buf);
+        if (!bad) {
+            bad = idg_nss_parse(buf, n, &names) < 0;
+            free(buf);
+        }
         if (bad) {
             snprintf(err->why, sizeof(err->why),
                      "cannot read the subid line of %s (too many sources, or a name longer "

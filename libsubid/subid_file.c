@@ -4,33 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "number.h"
-
-/*
- * Fault in a large fresh allocation in one call instead of a page fault per
- * 4 KiB page on first touch: in a VM each fault costs microseconds, and a
- * 100,000-line file needs thousands of pages. Only an optimisation: errors
- * (kernels before 5.14) are ignored.
- */
-static void prefault(void *p, size_t len)
-{
-#ifdef MADV_POPULATE_WRITE
-    long page = sysconf(_SC_PAGESIZE);
-    if (page <= 0 || len < (size_t)page * 16)
-        return;
-    uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
-    uintptr_t b = ((uintptr_t)p + len) & ~((uintptr_t)page - 1);
-    if (b > a)
-        madvise((void *)a, b - a, MADV_POPULATE_WRITE);
-#else
-    (void)p;
-    (void)len;
-#endif
-}
+#include "readfile.h"
 
 static int push_entry(struct idg_subid_file *f, const struct idg_file_entry *e)
 {
@@ -74,7 +51,7 @@ int idg_subid_file_adopt(struct idg_subid_file *f, char *buf, size_t len)
         if (!f->v)
             return -ENOMEM;
         f->cap = lines;
-        prefault(f->v, lines * sizeof(*f->v));
+        idg_prefault(f->v, lines * sizeof(*f->v));
     }
     struct idg_lines it;
     const char *line;
@@ -105,50 +82,6 @@ void idg_subid_file_free(struct idg_subid_file *f)
     *f = (struct idg_subid_file){0};
 }
 
-static int read_whole(int fd, char **out, size_t *out_len)
-{
-    struct stat st;
-    if (fstat(fd, &st) < 0)
-        return -errno;
-    if ((uintmax_t)st.st_size > IDG_SUBID_FILE_MAX)
-        return -EFBIG;
-    /* One byte more than the size: a file that grew meanwhile is noticed. */
-    size_t cap = (size_t)st.st_size + 1, len = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return -ENOMEM;
-    prefault(buf, cap);
-    for (;;) {
-        if (len == cap) {
-            if (cap > IDG_SUBID_FILE_MAX) {
-                free(buf);
-                return -EFBIG;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                return -ENOMEM;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, buf + len, cap - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            free(buf);
-            return -e;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-    }
-    *out = buf;
-    *out_len = len;
-    return 0;
-}
-
 int idg_subid_file_read(const char *path, uid_t trusted_owner, struct idg_subid_file *f,
                         struct idg_file_problem *pb)
 {
@@ -160,7 +93,7 @@ int idg_subid_file_read(const char *path, uid_t trusted_owner, struct idg_subid_
         f->buf = malloc(1);
         return f->buf ? 0 : -ENOMEM;
     }
-    int rc = read_whole(fd, &f->buf, &f->len);
+    int rc = idg_read_fd(fd, IDG_SUBID_FILE_MAX, &f->buf, &f->len);
     close(fd);
     if (rc < 0) {
         if (rc == -EFBIG || rc == -ENOMEM)
