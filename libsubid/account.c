@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "number.h"
 
 /* getpw*_r with a buffer that grows on ERANGE. Returns 0, -ENOENT or -errno. */
@@ -84,14 +85,10 @@ int idg_account_lookup(const char *user, struct idg_account *out)
 
 int idg_id_list_add(struct idg_id_list *l, uint32_t id, const char *name)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        struct idg_id_name *v = reallocarray(l->v, cap, sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    struct idg_id_name *v = idg_grow(l->v, l->n, &l->cap, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    l->v = v;
     char *copy = strdup(name);
     if (!copy)
         return -ENOMEM;

@@ -5,17 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 int idg_taken_add(struct idg_taken_set *s, struct idg_range r, enum idg_taken_kind kind,
                   const char *what, uint32_t line)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        struct idg_taken *v = reallocarray(s->v, cap, sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        s->v = v;
-        s->cap = cap;
-    }
+    struct idg_taken *v = idg_grow(s->v, s->n, &s->cap, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    s->v = v;
     if (s->n == 0)
         s->sorted = true;
     else if (r.start < s->v[s->n - 1].range.start)
@@ -279,15 +277,12 @@ int idg_ranges_sort(struct idg_range *v, size_t n)
             v[k++] = v[i];
             continue;
         }
-        if (m == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct idg_range *ns = reallocarray(strays, cap, sizeof(*ns));
-            if (!ns) {
-                free(strays);
-                return -ENOMEM;
-            }
-            strays = ns;
+        struct idg_range *ns = idg_grow(strays, m, &cap, sizeof(*ns));
+        if (!ns) {
+            free(strays);
+            return -ENOMEM;
         }
+        strays = ns;
         strays[m++] = v[i];
     }
     if (m)

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
+
 /* Lines longer than this are malformed; it also bounds the reader's memory. */
 #define READ_CHUNK (64 * 1024)
 
@@ -19,14 +21,10 @@ void idg_allotments_free(struct idg_allotments *a)
 int idg_allotments_add(struct idg_allotments *a, struct idg_range r, const char *source,
                        uint32_t line)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 8;
-        struct idg_allotment *v = reallocarray(a->v, cap, sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        a->v = v;
-        a->cap = cap;
-    }
+    struct idg_allotment *v = idg_grow(a->v, a->n, &a->cap, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    a->v = v;
     a->v[a->n++] = (struct idg_allotment){.range = r, .source = source, .line = line};
     return 0;
 }

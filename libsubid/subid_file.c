@@ -6,33 +6,26 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "number.h"
 #include "readfile.h"
 
 static int push_entry(struct idg_subid_file *f, const struct idg_file_entry *e)
 {
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 64;
-        struct idg_file_entry *v = reallocarray(f->v, cap, sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        f->v = v;
-        f->cap = cap;
-    }
+    struct idg_file_entry *v = idg_grow(f->v, f->n, &f->cap, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    f->v = v;
     f->v[f->n++] = *e;
     return 0;
 }
 
 static int push_bad(struct idg_subid_file *f, uint32_t lineno, enum idg_line_status st)
 {
-    if (f->n_bad == f->cap_bad) {
-        size_t cap = f->cap_bad ? f->cap_bad * 2 : 8;
-        struct idg_file_bad *v = reallocarray(f->bad, cap, sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        f->bad = v;
-        f->cap_bad = cap;
-    }
+    struct idg_file_bad *v = idg_grow(f->bad, f->n_bad, &f->cap_bad, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    f->bad = v;
     f->bad[f->n_bad++] = (struct idg_file_bad){.lineno = lineno, .st = st};
     return 0;
 }
