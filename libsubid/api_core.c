@@ -30,24 +30,18 @@ void idg_api_conf_default(struct idg_api_conf *c)
  * Owners are resolved as shadow's libsubid does: by login name (a name that
  * is no account still matches lines carrying that exact text), and lines
  * keyed by a number match the account's uid, or for subgid the gid of the
- * group of that name.
+ * group of that name. Returns whether the name is an account (*a filled).
  */
-static void owner_for(const char *name, enum idg_src_kind kind, struct idg_account *a,
+static bool owner_for(const char *name, enum idg_src_kind kind, struct idg_account *a,
                       struct idg_owner *o)
 {
-    uint32_t gid;
-    if (kind == IDG_SRC_GID) {
-        if (idg_group_by_name(name, &gid) == 0)
-            idg_owner_init(o, name, gid);
-        else
-            idg_owner_init_name(o, name);
-        a->uid = 0;
-        idg_account_by_name(name, a);
-    } else if (idg_account_by_name(name, a) == 0) {
-        idg_owner_init(o, name, a->uid);
-    } else {
+    bool account = idg_account_by_name(name, a) == 0;
+    uint32_t id = a->uid;
+    if (kind == IDG_SRC_GID ? idg_group_by_name(name, &id) == 0 : account)
+        idg_owner_init(o, name, id);
+    else
         idg_owner_init_name(o, name);
-    }
+    return account;
 }
 
 /* Shadow's library fails when the file to read does not exist. */
@@ -77,7 +71,7 @@ int idg_api_ranges(const struct idg_api_conf *c, const char *owner, enum idg_src
     struct idg_sources s;
     if (open_sources(c, &s, why, wlen) < 0)
         return -1;
-    struct idg_account a;
+    struct idg_account a = {0};
     struct idg_owner o;
     owner_for(owner, kind, &a, &o);
     struct idg_allotments got = {0};
@@ -194,18 +188,11 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
     }
     struct idg_account a = {0};
     struct idg_owner o;
-    owner_for(owner, kind, &a, &o);
-    /* A new line names the owner as given; only an account may be written
-     * as its uid instead (idg_grant_plan does so when the name cannot be). */
-    char probe[IDG_NAME_MAX + 32];
-    if (idg_account_by_name(owner, &a) < 0 &&
-        idg_entry_format(probe, sizeof(probe), owner, (struct idg_range){0, 1}) < 0) {
-        WHY("the owner '%s' is no account and cannot be written as the owner of a line", owner);
-        return false;
-    }
+    bool account = owner_for(owner, kind, &a, &o);
     struct idg_grant_req rq = {
         .owner = &o,
         .name = owner,
+        .has_uid = account,
         .uid = a.uid,
         .mode = IDG_GRANT_FIRST_FIT,
         .count = (uint32_t)*count,
@@ -227,6 +214,8 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
         WHY("out of memory");
     } else if (res.bad_line) {
         WHY("%s:%u: %s; not editing the file", t.path, res.bad_line, idg_line_status_str(res.bad));
+    } else if (res.st == IDG_ALLOC_BAD_REQUEST && res.line_len < 0) {
+        WHY("the owner '%s' is no account and cannot be written as the owner of a line", owner);
     } else if (res.st != IDG_ALLOC_OK) {
         WHY("no free range of %lu ids at or above %lu for %s", *count, *start, owner);
     } else if (res.reused) {

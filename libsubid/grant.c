@@ -8,12 +8,13 @@
 #include "number.h"
 
 /* The new line; a login name the grammar cannot hold (blanks, a leading
- * '#') is written as the uid, which names the same account. */
+ * '#') is written as the uid, which names the same account. Only an
+ * account has one: any other owner must be writable as given. */
 static void format_line(const struct idg_grant_req *rq, struct idg_grant_res *res)
 {
     res->line_len =
         rq->name ? idg_entry_format(res->line, sizeof(res->line), rq->name, res->got) : -EINVAL;
-    if (res->line_len < 0) {
+    if (res->line_len < 0 && rq->has_uid) {
         char uid[11];
         uid[idg_format_u32(uid, rq->uid)] = '\0';
         res->line_len = idg_entry_format(res->line, sizeof(res->line), uid, res->got);

@@ -28,6 +28,7 @@ enum idg_grant_mode {
 struct idg_grant_req {
     const struct idg_owner *owner; /* whose lines count as theirs */
     const char *name;              /* the owner field of a new line */
+    bool has_uid;                  /* the owner is an account, uid its uid: */
     uint32_t uid;                  /* written instead when name cannot be */
     enum idg_grant_mode mode;
     struct idg_range want;       /* EXACT */
@@ -38,7 +39,9 @@ struct idg_grant_req {
 };
 
 struct idg_grant_res {
-    enum idg_alloc_status st; /* OK: reused, or line[] is the new line */
+    enum idg_alloc_status st; /* OK: reused, or line[] is the new line;
+                                 BAD_REQUEST with line_len < 0: the owner
+                                 cannot be written as a line's owner */
     uint32_t bad_line;        /* non-zero: a malformed line; nothing decided */
     enum idg_line_status bad;
     bool reused;

@@ -224,6 +224,7 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
     struct idg_grant_req rq = {
         .owner = ow,
         .name = a->name,
+        .has_uid = true,
         .uid = a->uid,
         .mode = o->range_set ? IDG_GRANT_EXACT
                 : det        ? IDG_GRANT_DETERMINISTIC
