@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "number.h"
 
 int idg_taken_add(struct idg_taken_set *s, struct idg_range r, enum idg_taken_kind kind,
                   const char *what, uint32_t line)
@@ -217,14 +218,11 @@ enum idg_alloc_status idg_alloc_deterministic(const struct idg_taken_set *s,
         return IDG_ALLOC_BELOW_ACCT;
     /* (uid - acct_min) * count < 2^32 * 2^32: fits in 64 bits. */
     uint64_t start = p->min + (uint64_t)(uid - p->acct_min) * count;
+    *out = (struct idg_range){.start = start > IDG_ID_MAX ? 0 : (uint32_t)start, .count = count};
     if (start + count - 1 > p->max)
         return IDG_ALLOC_OUTSIDE;
-    struct idg_range r = {.start = (uint32_t)start, .count = count};
-    *conflict = idg_taken_conflict(s, r);
-    if (*conflict)
-        return IDG_ALLOC_COLLIDES;
-    *out = r;
-    return IDG_ALLOC_OK;
+    *conflict = idg_taken_conflict(s, *out);
+    return *conflict ? IDG_ALLOC_COLLIDES : IDG_ALLOC_OK;
 }
 
 static int range_cmp(const void *x, const void *y)

@@ -43,10 +43,6 @@ int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
         conflict = idg_taken_conflict(&extra, res->got);
     } else if (rq->mode == IDG_GRANT_DETERMINISTIC) {
         res->st = idg_alloc_deterministic(&extra, pool, rq->uid, count, &res->got, &conflict);
-        if (res->st == IDG_ALLOC_COLLIDES || res->st == IDG_ALLOC_OUTSIDE) {
-            uint64_t s = pool->min + (uint64_t)(rq->uid - pool->acct_min) * count;
-            res->got = (struct idg_range){s > IDG_ID_MAX ? 0 : (uint32_t)s, count};
-        }
     }
 
     /* One pass over the file: bad lines, what the owner has, collisions,
