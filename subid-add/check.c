@@ -61,14 +61,29 @@ static int load_users(void)
     return 0;
 }
 
-static bool owner_exists(const char *name)
+/* The account of that login name, from the enumerated list. */
+static const struct idg_id_name *user_named(const char *name)
 {
     struct idg_id_name key = {.name = (char *)name};
     const struct idg_id_name *k = &key;
-    if (bsearch(&k, users_by_name, users.n, sizeof(*users_by_name), by_name))
-        return true;
+    const struct idg_id_name *const *hit =
+        bsearch(&k, users_by_name, users.n, sizeof(*users_by_name), by_name);
+    return hit ? *hit : NULL;
+}
+
+/* An entry's owner field as a string (cut at IDG_NAME_MAX - 1 bytes). */
+static void owner_text(const struct idg_file_entry *e, char name[static IDG_NAME_MAX])
+{
+    size_t n = e->e.owner_len < IDG_NAME_MAX - 1 ? e->e.owner_len : IDG_NAME_MAX - 1;
+    memcpy(name, e->e.owner, n);
+    name[n] = '\0';
+}
+
+static bool owner_exists(const char *name)
+{
     uint32_t uid;
-    if (idg_parse_u32(name, IDG_ID_MAX, &uid) == 0 && idg_id_list_within(&users, uid, uid))
+    if (user_named(name) ||
+        (idg_parse_u32(name, IDG_ID_MAX, &uid) == 0 && idg_id_list_within(&users, uid, uid)))
         return true;
     if (users_complete)
         return false;
@@ -80,16 +95,11 @@ static bool owner_exists(const char *name)
 static int64_t owner_uid(const struct idg_file_entry *e)
 {
     char name[IDG_NAME_MAX];
-    size_t n = e->e.owner_len < sizeof(name) - 1 ? e->e.owner_len : sizeof(name) - 1;
-    memcpy(name, e->e.owner, n);
-    name[n] = '\0';
-    struct idg_id_name key = {.name = name};
-    const struct idg_id_name *k = &key;
-    const struct idg_id_name *const *hit =
-        bsearch(&k, users_by_name, users.n, sizeof(*users_by_name), by_name);
-    if (hit)
-        return (*hit)->id;
+    owner_text(e, name);
+    const struct idg_id_name *u = user_named(name);
     uint32_t uid;
+    if (u)
+        return u->id;
     return idg_parse_u32(name, IDG_ID_MAX, &uid) == 0 ? (int64_t)uid : -1;
 }
 
@@ -129,8 +139,8 @@ static int check_overlaps(const struct idg_subid_file *f, const char *path)
         const struct idg_file_entry *e = &f->v[idx[i]];
         if (reach && e->e.range.start <= idg_range_last(reach->e.range) && !same_owner(e, reach)) {
             char mine[512], other[512];
-            sa_describe_entry(mine, sizeof(mine), f, NULL, e->lineno);
-            sa_describe_entry(other, sizeof(other), f, path, reach->lineno);
+            sa_describe(mine, sizeof(mine), &e->e, NULL, e->lineno);
+            sa_describe(other, sizeof(other), &reach->e, path, reach->lineno);
             report("%s:%u: %s overlaps %s: two owners share these ids; remove one (subid-add "
                    "--remove OWNER --range FIRST-LAST) and allocate again\n",
                    path, e->lineno, mine, other);
@@ -175,11 +185,9 @@ static int check_kind(int kind, const struct idg_logindefs *defs, size_t *entrie
     for (size_t i = 0; i < f.n; i++) {
         const struct idg_file_entry *e = &f.v[i];
         char d[512], name[IDG_NAME_MAX];
-        sa_describe_entry(d, sizeof(d), &f, NULL, e->lineno);
+        sa_describe(d, sizeof(d), &e->e, NULL, e->lineno);
         /* The owner must be an account: a name or a uid the database knows. */
-        size_t olen = e->e.owner_len < sizeof(name) - 1 ? e->e.owner_len : sizeof(name) - 1;
-        memcpy(name, e->e.owner, olen);
-        name[olen] = '\0';
+        owner_text(e, name);
         if (!owner_exists(name))
             report("%s:%u: owner %s is not an account in the passwd database; remove the line "
                    "(subid-add --remove %s) or create the account\n",

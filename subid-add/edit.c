@@ -46,38 +46,25 @@ const char *sa_kind_acct(int kind)
     return kind ? "GID" : "UID";
 }
 
-void sa_describe_entry(char *buf, size_t len, const struct idg_subid_file *f, const char *path,
-                       uint32_t line)
+void sa_describe(char *buf, size_t len, const struct idg_entry *e, const char *path, uint32_t line)
 {
-    size_t lo = 0, hi = f->n; /* entries are in line order */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (f->v[mid].lineno < line)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == f->n || f->v[lo].lineno != line) {
-        snprintf(buf, len, "line %u of %s", line, path ? path : "the file");
-        return;
-    }
-    const struct idg_file_entry *e = &f->v[lo];
     char r[IDG_RANGE_STRLEN];
-    idg_range_format(r, sizeof(r), e->e.range);
+    idg_range_format(r, sizeof(r), e->range);
     if (path)
-        snprintf(buf, len, "%.*s's %s (%s:%u)", (int)e->e.owner_len, e->e.owner, r, path, line);
+        snprintf(buf, len, "%.*s's %s (%s:%u)", (int)e->owner_len, e->owner, r, path, line);
     else
-        snprintf(buf, len, "%.*s's %s", (int)e->e.owner_len, e->e.owner, r);
+        snprintf(buf, len, "%.*s's %s", (int)e->owner_len, e->owner, r);
 }
 
-static void describe_taken(char *buf, size_t len, const struct idg_taken *t,
-                           const struct idg_subid_file *f, int kind,
+/* What a new range collided with besides the file: an account's id, or the
+ * ids up to UID_MAX (idg_grant_plan reports file entries as its hit). */
+static void describe_taken(char *buf, size_t len, const struct idg_taken *t, int kind,
                            const struct idg_logindefs *defs)
 {
     const struct idg_pool *p = &defs->pool[kind];
     switch (t->kind) {
     case IDG_TAKEN_RANGE:
-        sa_describe_entry(buf, len, f, sa_kind_path(kind), t->line);
+        snprintf(buf, len, "line %u of %s", t->line, sa_kind_path(kind));
         break;
     case IDG_TAKEN_ACCOUNT:
         snprintf(buf, len,
@@ -195,7 +182,7 @@ static int plan_remove(const struct sa_opts *o, const struct idg_owner *ow, stru
             if (!idg_range_overlaps(o->range, r))
                 continue;
             char d[512], want[IDG_RANGE_STRLEN];
-            sa_describe_entry(d, sizeof(d), &p->t.f, p->path, p->t.f.v[i].lineno);
+            sa_describe(d, sizeof(d), &p->t.f.v[i].e, p->path, p->t.f.v[i].lineno);
             idg_range_format(want, sizeof(want), o->range);
             warnx("%s is only partly inside %s, and lines are removed whole; nothing was "
                   "changed; give a --range that covers it",
@@ -206,14 +193,6 @@ static int plan_remove(const struct sa_opts *o, const struct idg_owner *ow, stru
         p->n_drop++;
     }
     return 0;
-}
-
-/* "bob's 100000-165535 (/etc/subuid:4)" for an entry met by the scan. */
-static void describe_hit(char *buf, size_t len, const struct idg_scan_hit *h, const char *path)
-{
-    char r[IDG_RANGE_STRLEN];
-    idg_range_format(r, sizeof(r), h->e.range);
-    snprintf(buf, len, "%.*s's %s (%s:%u)", (int)h->e.owner_len, h->e.owner, r, path, h->lineno);
 }
 
 static int plan_add(const struct sa_opts *o, const struct idg_account *a,
@@ -278,9 +257,9 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
         break;
     case IDG_ALLOC_COLLIDES:
         if (res.conflict_taken)
-            describe_taken(d, sizeof(d), &res.conflict, &p->t.f, p->kind, defs);
+            describe_taken(d, sizeof(d), &res.conflict, p->kind, defs);
         else
-            describe_hit(d, sizeof(d), &res.hit, p->path);
+            sa_describe(d, sizeof(d), &res.hit.e, p->path, res.hit.lineno);
         warnx("%s%s range %s overlaps %s; nothing was changed; %s",
               det ? "deterministic mode: " : "", w, r, d,
               o->range_set ? "choose another --range, or omit it to get the first free one"

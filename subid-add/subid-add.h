@@ -36,9 +36,8 @@ const char *sa_kind_path(int kind);
 const char *sa_kind_sub(int kind);  /* "SUB_UID" */
 const char *sa_kind_acct(int kind); /* "UID" */
 
-/* "alice's 100000-165535 (/etc/subuid:3)", for the entry on line `line`;
+/* "alice's 100000-165535 (/etc/subuid:3)" for the entry on line `line`;
  * without the parenthesis when path is NULL. */
-void sa_describe_entry(char *buf, size_t len, const struct idg_subid_file *f, const char *path,
-                       uint32_t line);
+void sa_describe(char *buf, size_t len, const struct idg_entry *e, const char *path, uint32_t line);
 
 #endif
