@@ -44,13 +44,12 @@ static void load_module(struct idg_source *src)
     }
 }
 
-int idg_sources_open(struct idg_sources *s, const char *nsswitch, const struct idg_files *files,
-                     struct idg_sources_error *err)
+int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_sources *names,
+                      struct idg_sources_error *err)
 {
-    *s = (struct idg_sources){.files = *files};
-    struct idg_nss_sources names = {0};
+    *names = (struct idg_nss_sources){0};
     struct idg_file_problem pb;
-    int fd = idg_open_trusted(nsswitch, files->trusted_owner, &pb);
+    int fd = idg_open_trusted(nsswitch, trusted_owner, &pb);
     if (fd < 0 && pb.why != IDG_TRUST_MISSING) {
         char why[400];
         snprintf(err->why, sizeof(err->why), "refusing to use %s: %s", nsswitch,
@@ -64,7 +63,7 @@ int idg_sources_open(struct idg_sources *s, const char *nsswitch, const struct i
         int bad = idg_read_fd(fd, 1u << 20, &buf, &n) < 0;
         close(fd);
         if (!bad) {
-            bad = idg_nss_parse(buf, n, &names) < 0;
+            bad = idg_nss_parse(buf, n, names) < 0;
             free(buf);
         }
         if (bad) {
@@ -75,10 +74,20 @@ int idg_sources_open(struct idg_sources *s, const char *nsswitch, const struct i
             return -1;
         }
     }
-    if (!names.has_line || names.n == 0) {
-        names.n = 1;
-        strcpy(names.name[0], "files");
+    if (!names->has_line || names->n == 0) {
+        names->n = 1;
+        strcpy(names->name[0], "files");
     }
+    return 0;
+}
+
+int idg_sources_open(struct idg_sources *s, const char *nsswitch, const struct idg_files *files,
+                     struct idg_sources_error *err)
+{
+    *s = (struct idg_sources){.files = *files};
+    struct idg_nss_sources names;
+    if (idg_sources_names(nsswitch, files->trusted_owner, &names, err) < 0)
+        return -1;
     for (size_t i = 0; i < names.n; i++) {
         struct idg_source *src = &s->v[s->n++];
         strcpy(src->name, names.name[i]);

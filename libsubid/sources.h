@@ -91,6 +91,11 @@ int idg_sources_open(struct idg_sources *s, const char *nsswitch, const struct i
                      struct idg_sources_error *err);
 void idg_sources_close(struct idg_sources *s);
 
+/* Only the names on the subid line ("files" when there is none), loading
+ * nothing: for a tool that needs to know the sources, not ask them. */
+int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_sources *names,
+                      struct idg_sources_error *err);
+
 /* Is "files" among the sources? (subid-add edits only files.) */
 bool idg_sources_have_files(const struct idg_sources *s);
 

@@ -344,29 +344,25 @@ static int apply(const struct sa_opts *o, struct plan *p)
  */
 static int check_sources(void)
 {
-    struct idg_files files;
-    idg_files_default(&files);
-    struct idg_sources src;
+    struct idg_nss_sources names;
     struct idg_sources_error err;
-    if (idg_sources_open(&src, IDG_NSSWITCH, &files, &err) < 0) {
+    if (idg_sources_names(IDG_NSSWITCH, 0, &names, &err) < 0) {
         warnx("%s; nothing was changed", err.why);
         return -1;
     }
-    int rc = 0;
-    if (!idg_sources_have_files(&src)) {
+    if (!idg_nss_has(&names, "files")) {
         warnx("the subid: line of %s does not name files, so ranges in %s and %s grant nothing "
               "here; nothing was changed; allot them in the service it names (%s), or add files "
               "to that line",
-              IDG_NSSWITCH, IDG_SUBUID, IDG_SUBGID, src.v[0].name);
-        rc = -1;
+              IDG_NSSWITCH, IDG_SUBUID, IDG_SUBGID, names.name[0]);
+        return -1;
     }
-    for (size_t i = 0; rc == 0 && i < src.n; i++)
-        if (!src.v[i].files)
+    for (size_t i = 0; i < names.n; i++)
+        if (strcmp(names.name[i], "files") != 0)
             warnx("warning: ranges from subid source %s (%s) cannot be listed, so new ranges "
                   "are not checked against them",
-                  src.v[i].name, IDG_NSSWITCH);
-    idg_sources_close(&src);
-    return rc;
+                  names.name[i], IDG_NSSWITCH);
+    return 0;
 }
 
 int sa_edit(const struct sa_opts *o, const struct idg_logindefs *defs)

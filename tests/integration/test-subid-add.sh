@@ -775,6 +775,24 @@ t_not_root() {
     expect_no_leftovers
 }
 
+# subid-add edits the files only: where nsswitch.conf does not list them
+# for subid, what it would add grants nothing, so it refuses; with files and
+# a module, it adds but says the module's ranges were not checked.
+t_nsswitch_without_files_refused() {
+    sa_fresh
+    sed -i '/^subid:/d' /etc/nsswitch.conf
+    echo "subid: sss" >>/etc/nsswitch.conf
+    refused "/etc/nsswitch.conf does not name files" "$U3N"
+    sed -i 's/^subid:.*/subid: files sss/' /etc/nsswitch.conf
+    snap
+    sa "$U3N"
+    expect_rc 0
+    expect_out "/etc/subuid: added $U3N:100000:65536 (uids 100000-165535)" \
+        "/etc/subgid: added $U3N:100000:65536 (gids 100000-165535)"
+    [[ $ERR == *"ranges from subid source sss"*"cannot be listed"* ]] ||
+        fail "no warning about the unchecked source; stderr: $ERR"
+}
+
 t_malformed_line_refuses_that_file() {
     sa_fresh
     put /etc/subuid "# x" "$U1N:200000:65536" "$U2N:abc:10" "$U2N:400000:65536"
