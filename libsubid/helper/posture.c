@@ -137,7 +137,9 @@ int idg_drop_privileges(cap_value_t cap, struct idg_posture *p)
     int rc = set_caps(cap, p->has_setfcap, false);
     if (rc < 0)
         return rc;
-    if (cap_reset_ambient() < 0 && errno != EINVAL)
+    /* One call (libcap's cap_reset_ambient() asks about every capability
+     * first); EINVAL: a kernel without ambient capabilities. */
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return -errno;
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         return -errno;
