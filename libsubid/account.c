@@ -4,11 +4,15 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grow.h"
 #include "number.h"
+#include "readfile.h"
+#include "trust.h"
 
 /* getpw*_r with a buffer that grows on ERANGE. Returns 0, -ENOENT or -errno. */
 static int lookup(const char *name, uint32_t uid, struct idg_account *out)
@@ -41,6 +45,45 @@ static int lookup(const char *name, uint32_t uid, struct idg_account *out)
         free(buf);
         return ret;
     }
+}
+
+int idg_passwd_file_uid(const char *path, uid_t trusted_owner, uint32_t uid,
+                        struct idg_account *out)
+{
+    struct idg_file_problem pb;
+    int fd = idg_open_trusted(path, trusted_owner, &pb);
+    if (fd < 0)
+        return pb.why == IDG_TRUST_MISSING ? -ENOENT : -EPERM;
+    /* Read whole, then parsed from memory: fgetpwent_r() on the file would
+     * ask the kernel for its offset once per line. */
+    char *text;
+    size_t len;
+    int rc = idg_read_fd(fd, 64u << 20, &text, &len);
+    close(fd);
+    if (rc < 0)
+        return rc;
+    FILE *f = len ? fmemopen(text, len, "r") : NULL;
+    if (!f) {
+        free(text);
+        return len ? -errno : -ENOENT;
+    }
+    char buf[4096];
+    struct passwd pw, *res;
+    while ((rc = fgetpwent_r(f, &pw, buf, sizeof(buf), &res)) == 0) {
+        if (pw.pw_uid != (uid_t)uid || pw.pw_name[0] == '+' || pw.pw_name[0] == '-')
+            continue;
+        if (strlen(pw.pw_name) >= sizeof(out->name)) {
+            rc = ENAMETOOLONG;
+            break;
+        }
+        strcpy(out->name, pw.pw_name);
+        out->uid = uid;
+        out->gid = (uint32_t)pw.pw_gid;
+        break;
+    }
+    fclose(f);
+    free(text);
+    return -rc;
 }
 
 int idg_account_by_name(const char *name, struct idg_account *out)

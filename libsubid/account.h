@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define IDG_NAME_MAX 256
 
@@ -33,6 +34,18 @@ int idg_account_by_name(const char *name, struct idg_account *out);
 
 /* The gid of the group named `name`: 0, -ENOENT, or -errno. */
 int idg_group_by_name(const char *name, uint32_t *gid);
+
+/*
+ * The account with `uid` in the passwd-format file `path`, found as glibc's
+ * "files" source finds it (the first line with that uid whose name does not
+ * start with '+' or '-'), without NSS: nothing is loaded, nothing asked.
+ * The file must pass the trust rules for `trusted_owner`. 0 and *out
+ * filled; -ENOENT when no line has the uid or there is no file; -EPERM when
+ * the file is not trusted; -ERANGE for a line longer than 4 KiB;
+ * -ENAMETOOLONG; another -errno.
+ */
+int idg_passwd_file_uid(const char *path, uid_t trusted_owner, uint32_t uid,
+                        struct idg_account *out);
 
 /* Every id an account (or group) has, with its name. */
 struct idg_id_name {

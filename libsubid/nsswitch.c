@@ -20,6 +20,7 @@ static int parse_sources(const char *p, const char *end, struct idg_nss_sources 
         if (p == end || *p == '#')
             break;
         if (*p == '[') { /* an action item such as [NOTFOUND=return] */
+            s->actions = true;
             const char *close = memchr(p, ']', (size_t)(end - p));
             p = close ? close + 1 : end;
             continue;

@@ -18,6 +18,7 @@
 
 struct idg_nss_sources {
     bool has_line; /* a subid: line was present */
+    bool actions;  /* the line has an action item such as [NOTFOUND=return] */
     size_t n;
     char name[IDG_NSS_MAX_SOURCES][IDG_NSS_NAME_MAX];
 };

@@ -45,9 +45,11 @@ static void load_module(struct idg_source *src)
 }
 
 int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_sources *names,
-                      struct idg_sources_error *err)
+                      struct idg_nss_sources *passwd, struct idg_sources_error *err)
 {
     *names = (struct idg_nss_sources){0};
+    if (passwd)
+        *passwd = (struct idg_nss_sources){0};
     struct idg_file_problem pb;
     int fd = idg_open_trusted(nsswitch, trusted_owner, &pb);
     if (fd < 0 && pb.why != IDG_TRUST_MISSING) {
@@ -63,13 +65,14 @@ int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_
         int bad = idg_read_fd(fd, 1u << 20, &buf, &n) < 0;
         close(fd);
         if (!bad) {
-            bad = idg_nss_parse(buf, n, names) < 0;
+            bad = idg_nss_parse(buf, n, names) < 0 ||
+                  (passwd && idg_nss_parse_db(buf, n, "passwd", passwd) < 0);
             free(buf);
         }
         if (bad) {
             snprintf(err->why, sizeof(err->why),
-                     "cannot read the subid line of %s (too many sources, or a name longer "
-                     "than %d bytes); fix that line",
+                     "cannot read the subid or passwd line of %s (too many sources, or a name "
+                     "longer than %d bytes); fix that line",
                      nsswitch, IDG_NSS_NAME_MAX - 1);
             return -1;
         }
@@ -84,18 +87,26 @@ int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_
 int idg_sources_open(struct idg_sources *s, const char *nsswitch, const struct idg_files *files,
                      struct idg_sources_error *err)
 {
-    *s = (struct idg_sources){.files = *files};
     struct idg_nss_sources names;
-    if (idg_sources_names(nsswitch, files->trusted_owner, &names, err) < 0)
+    if (idg_sources_names(nsswitch, files->trusted_owner, &names, NULL, err) < 0) {
+        *s = (struct idg_sources){.files = *files};
         return -1;
-    for (size_t i = 0; i < names.n; i++) {
+    }
+    idg_sources_load(s, &names, files);
+    return 0;
+}
+
+void idg_sources_load(struct idg_sources *s, const struct idg_nss_sources *names,
+                      const struct idg_files *files)
+{
+    *s = (struct idg_sources){.files = *files};
+    for (size_t i = 0; i < names->n; i++) {
         struct idg_source *src = &s->v[s->n++];
-        strcpy(src->name, names.name[i]);
+        strcpy(src->name, names->name[i]);
         src->files = strcmp(src->name, "files") == 0;
         if (!src->files)
             load_module(src);
     }
-    return 0;
 }
 
 void idg_sources_close(struct idg_sources *s)

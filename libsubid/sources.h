@@ -16,8 +16,8 @@
  *    falling back to the sources that did answer;
  *  - every allotment says which source gave it (file:line, or the name);
  *  - no line: "files", as in shadow;
- *  - modules are loaded by the caller, so the setuid helpers load them in
- *    their reader child, which holds no capability and the caller's ids.
+ *  - modules are loaded by the caller, so the setuid helpers load them only
+ *    in their reader child, which holds no capability and the caller's ids.
  */
 #ifndef IDGATE_SOURCES_H
 #define IDGATE_SOURCES_H
@@ -92,9 +92,14 @@ int idg_sources_open(struct idg_sources *s, const char *nsswitch, const struct i
 void idg_sources_close(struct idg_sources *s);
 
 /* Only the names on the subid line ("files" when there is none), loading
- * nothing: for a tool that needs to know the sources, not ask them. */
+ * nothing: for a tool that needs to know the sources, not ask them. With
+ * `passwd`, the passwd line too, as written (no line: has_line false). */
 int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_sources *names,
-                      struct idg_sources_error *err);
+                      struct idg_nss_sources *passwd, struct idg_sources_error *err);
+
+/* The second half of idg_sources_open(): load the modules `names` lists. */
+void idg_sources_load(struct idg_sources *s, const struct idg_nss_sources *names,
+                      const struct idg_files *files);
 
 /* Is "files" among the sources? (subid-add edits only files.) */
 bool idg_sources_have_files(const struct idg_sources *s);

@@ -346,7 +346,7 @@ static int check_sources(void)
 {
     struct idg_nss_sources names;
     struct idg_sources_error err;
-    if (idg_sources_names(IDG_NSSWITCH, 0, &names, &err) < 0) {
+    if (idg_sources_names(IDG_NSSWITCH, 0, &names, NULL, &err) < 0) {
         warnx("%s; nothing was changed", err.why);
         return -1;
     }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../account.h"
 #include "../sources.h"
 #include "config.h"
 
@@ -92,79 +93,117 @@ static void warn_bad_line(void *arg, const char *path, uint32_t line, enum idg_l
             w->prog, path, line, w->who, idg_line_status_str(st));
 }
 
-/* The child: no capability, then NSS and the sources. Never returns. */
-__attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind, uint32_t uid,
-                                            int out)
+/* What one gathering found, in the form the reader child sends it. */
+struct found {
+    struct header h;
+    char name[NAME_MAX_LEN];
+    char where[256];
+    char msg[1024];
+    char mods[IDG_NSS_MAX_SOURCES][IDG_NSS_NAME_MAX];
+    struct record *rec; /* h.n_allot of them */
+};
+
+static void found_free(struct found *f)
 {
-    struct header h = {0};
-    char msg[1024] = "", where[256] = "";
-    struct idg_allotments a = {0};
+    free(f->rec);
+    f->rec = NULL;
+}
+
+/*
+ * Read the sources `names` lists for the caller, whose passwd entry is
+ * `acct` (NULL: none), into *f. Runs in the reader child, or in the helper
+ * itself when every source is a root-owned file (see idg_gather()).
+ */
+static void collect(const char *prog, enum idg_kind kind, uint32_t uid,
+                    const struct idg_account *acct, const struct idg_nss_sources *names,
+                    struct found *f)
+{
+    *f = (struct found){0};
     const char *name = NULL;
-
-    cap_t none = cap_init();
-    if (!none || cap_set_proc(none) < 0)
-        _exit(2);
-    cap_free(none);
-
-    struct passwd *pw = getpwuid(uid);
-    if (pw) {
-        h.has_pw = 1;
-        h.pw_gid = pw->pw_gid;
-        if (name_ok(pw->pw_name))
-            name = pw->pw_name;
+    if (acct) {
+        f->h.has_pw = 1;
+        f->h.pw_gid = acct->gid;
+        if (name_ok(acct->name))
+            name = acct->name;
     }
     struct idg_owner owner;
     idg_owner_init(&owner, name, uid);
     struct warn_ctx w = {prog, name ? name : owner.uid_str};
 
-    /* Modules are loaded here, by a process with no capability. */
     struct idg_files files;
     idg_files_default(&files);
     enum idg_src_kind sk = kind == IDG_KIND_GID ? IDG_SRC_GID : IDG_SRC_UID;
     struct idg_sources src;
-    struct idg_sources_error serr;
-    if (idg_sources_open(&src, IDG_NSSWITCH, &files, &serr) < 0) {
-        snprintf(msg, sizeof(msg), "%s", serr.why);
-        h.status = 1;
-    } else {
-        const struct idg_source *failed;
-        struct idg_file_problem pb;
-        enum idg_src_status st =
-            idg_sources_list(&src, sk, &owner, &a, warn_bad_line, &w, &failed, &pb);
-        if (st != IDG_SRC_OK) {
-            idg_src_failure_str(msg, sizeof(msg), failed, st, &pb, IDG_NSSWITCH);
-            h.status = 1;
-        } else if (a.n > ALLOT_MAX) {
-            snprintf(msg, sizeof(msg), "too many allotments for uid %u", uid);
-            h.status = 1;
-        }
-        size_t l = 0;
-        for (size_t i = 0; i < src.n && l < sizeof(where); i++) {
-            const char *sep = i ? " or " : "";
-            if (src.v[i].files)
-                l += (size_t)snprintf(where + l, sizeof(where) - l, "%s%s", sep, files.subid[sk]);
-            else
-                l += (size_t)snprintf(where + l, sizeof(where) - l, "%ssource %s", sep,
-                                      src.v[i].name);
+    idg_sources_load(&src, names, &files);
+    struct idg_allotments a = {0};
+    const struct idg_source *failed;
+    struct idg_file_problem pb;
+    enum idg_src_status st =
+        idg_sources_list(&src, sk, &owner, &a, warn_bad_line, &w, &failed, &pb);
+    if (st != IDG_SRC_OK) {
+        idg_src_failure_str(f->msg, sizeof(f->msg), failed, st, &pb, IDG_NSSWITCH);
+        f->h.status = 1;
+    } else if (a.n > ALLOT_MAX) {
+        snprintf(f->msg, sizeof(f->msg), "too many allotments for uid %u", uid);
+        f->h.status = 1;
+    } else if (a.n && !(f->rec = calloc(a.n, sizeof(*f->rec)))) {
+        snprintf(f->msg, sizeof(f->msg), "out of memory");
+        f->h.status = 1;
+    }
+    size_t l = 0;
+    for (size_t i = 0; i < src.n && l < sizeof(f->where); i++) {
+        const char *sep = i ? " or " : "";
+        if (src.v[i].files)
+            l += (size_t)snprintf(f->where + l, sizeof(f->where) - l, "%s%s", sep, files.subid[sk]);
+        else
+            l += (size_t)snprintf(f->where + l, sizeof(f->where) - l, "%ssource %s", sep,
+                                  src.v[i].name);
+    }
+    if (name)
+        snprintf(f->name, sizeof(f->name), "%s", name);
+    f->h.name_len = (uint32_t)strlen(f->name);
+    f->h.where_len = (uint32_t)strnlen(f->where, sizeof(f->where) - 1);
+    f->where[f->h.where_len] = '\0';
+    f->h.msg_len = (uint32_t)strlen(f->msg);
+    if (!f->h.status) {
+        f->h.n_allot = (uint32_t)a.n;
+        f->h.n_mod = (uint32_t)src.n;
+        for (size_t i = 0; i < src.n; i++)
+            memcpy(f->mods[i], src.v[i].name, sizeof(f->mods[i]));
+        for (size_t k = 0; k < a.n; k++) {
+            uint32_t from = a.v[k].source == files.subid[sk] ? 0 : 1;
+            for (size_t i = 0; i < src.n; i++)
+                if (a.v[k].source == src.v[i].name)
+                    from = SRC_MODULE + (uint32_t)i;
+            f->rec[k] = (struct record){a.v[k].range.start, a.v[k].range.count, a.v[k].line, from};
         }
     }
-    h.name_len = name ? (uint32_t)strlen(name) : 0;
-    h.where_len = (uint32_t)strnlen(where, sizeof(where) - 1);
-    h.msg_len = (uint32_t)strlen(msg);
-    h.n_allot = h.status ? 0 : (uint32_t)a.n;
-    h.n_mod = h.status ? 0 : (uint32_t)src.n;
-    bool ok = write_all(out, &h, sizeof(h)) && write_all(out, name ? name : "", h.name_len) &&
-              write_all(out, where, h.where_len) && write_all(out, msg, h.msg_len);
-    for (size_t i = 0; ok && i < h.n_mod; i++)
-        ok = write_all(out, src.v[i].name, sizeof(src.v[i].name));
-    for (size_t k = 0; ok && k < h.n_allot; k++) {
-        uint32_t from = a.v[k].source == files.subid[sk] ? 0 : 1;
-        for (size_t i = 0; i < h.n_mod; i++)
-            if (a.v[k].source == src.v[i].name)
-                from = SRC_MODULE + (uint32_t)i;
-        struct record rec = {a.v[k].range.start, a.v[k].range.count, a.v[k].line, from};
-        ok = write_all(out, &rec, sizeof(rec));
+    idg_allotments_free(&a);
+    idg_sources_close(&src);
+}
+
+/* The reader child: no capability, then NSS and the sources. Never returns. */
+__attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind, uint32_t uid,
+                                            const struct idg_nss_sources *names, int out)
+{
+    cap_t none = cap_init();
+    if (!none || cap_set_proc(none) < 0)
+        _exit(2);
+    cap_free(none);
+
+    /* NSS modules are loaded here, by a process with no capability. */
+    struct idg_account acct = {0};
+    struct passwd *pw = getpwuid(uid);
+    if (pw) {
+        snprintf(acct.name, sizeof(acct.name), "%s", name_ok(pw->pw_name) ? pw->pw_name : "");
+        acct.gid = pw->pw_gid;
     }
+    struct found f;
+    collect(prog, kind, uid, pw ? &acct : NULL, names, &f);
+    bool ok = write_all(out, &f.h, sizeof(f.h)) && write_all(out, f.name, f.h.name_len) &&
+              write_all(out, f.where, f.h.where_len) && write_all(out, f.msg, f.h.msg_len) &&
+              write_all(out, f.mods, f.h.n_mod * sizeof(f.mods[0])) &&
+              write_all(out, f.rec, f.h.n_allot * sizeof(f.rec[0]));
     _exit(ok ? 0 : 2);
 }
 
@@ -174,10 +213,99 @@ static int fail(char *err, size_t errlen, const char *what)
     return -1;
 }
 
+/* Read what the child sent; false when it is short or out of bounds. */
+static bool receive(int fd, struct found *f)
+{
+    *f = (struct found){0};
+    if (!read_all(fd, &f->h, sizeof(f->h)) || f->h.name_len >= NAME_MAX_LEN ||
+        f->h.where_len >= sizeof(f->where) || f->h.msg_len >= sizeof(f->msg) ||
+        f->h.n_allot > ALLOT_MAX || f->h.n_mod > IDG_NSS_MAX_SOURCES || f->h.status > 1 ||
+        (f->h.status && (f->h.n_allot || f->h.n_mod)))
+        return false;
+    if (f->h.n_allot && !(f->rec = calloc(f->h.n_allot, sizeof(*f->rec))))
+        return false;
+    return read_all(fd, f->name, f->h.name_len) && read_all(fd, f->where, f->h.where_len) &&
+           read_all(fd, f->msg, f->h.msg_len) &&
+           read_all(fd, f->mods, f->h.n_mod * sizeof(f->mods[0])) &&
+           read_all(fd, f->rec, f->h.n_allot * sizeof(f->rec[0]));
+}
+
+/* What was found, checked again, as the caller's struct idg_gathered. */
+static int adopt(struct found *f, enum idg_kind kind, struct idg_gathered *g, char *err,
+                 size_t errlen)
+{
+    f->name[f->h.name_len] = '\0';
+    f->where[f->h.where_len] = '\0';
+    f->msg[f->h.msg_len] = '\0';
+    if (f->h.status) {
+        snprintf(err, errlen, "%s", f->msg);
+        return -1;
+    }
+    if (f->h.name_len && !(g->name = strdup(f->name)))
+        return fail(err, errlen, "out of memory");
+    g->has_pw = f->h.has_pw != 0;
+    g->pw_gid = f->h.pw_gid;
+    memcpy(g->where, f->where, f->h.where_len + 1);
+    for (uint32_t i = 0; i < f->h.n_mod; i++) {
+        memcpy(g->sources[i], f->mods[i], sizeof(g->sources[i]));
+        g->sources[i][sizeof(g->sources[i]) - 1] = '\0';
+    }
+    for (uint32_t i = 0; i < f->h.n_allot; i++) {
+        const struct record *r = &f->rec[i];
+        if (r->source >= SRC_MODULE + f->h.n_mod || idg_range_check(r->start, r->count) < 0)
+            return fail(err, errlen, "the reader process sent a malformed record");
+        if (idg_allotments_add(&g->allot, (struct idg_range){r->start, r->count},
+                               r->source < SRC_MODULE ? source_path(kind, r->source)
+                                                      : g->sources[r->source - SRC_MODULE],
+                               r->line) < 0)
+            return fail(err, errlen, "out of memory");
+    }
+    idg_allotments_sort(&g->allot);
+    return 0;
+}
+
+/*
+ * May the helper read the sources itself? Only when no code but glibc's and
+ * ours would run, on root-owned files: the subid line names files alone,
+ * the passwd line begins with files and has no action item (so glibc's
+ * answer for a uid in /etc/passwd is the first line with it), and that
+ * trusted file has the caller. Then *acct is the caller's entry.
+ */
+static bool files_only(const struct idg_nss_sources *subid, const struct idg_nss_sources *passwd,
+                       uint32_t uid, struct idg_account *acct)
+{
+    /* glibc reads /etc/nsswitch.conf and /etc/passwd, whatever our confdir. */
+    if (strcmp(IDG_NSSWITCH, "/etc/nsswitch.conf") != 0)
+        return false;
+    if (subid->n != 1 || strcmp(subid->name[0], "files") != 0)
+        return false;
+    if (!passwd->has_line || passwd->actions || passwd->n == 0 ||
+        strcmp(passwd->name[0], "files") != 0)
+        return false;
+    return idg_passwd_file_uid("/etc/passwd", 0, uid, acct) == 0;
+}
+
 int idg_gather(const char *prog, enum idg_kind kind, uint32_t uid, struct idg_gathered *g,
                char *err, size_t errlen)
 {
     *g = (struct idg_gathered){0};
+    struct idg_nss_sources names, passwd;
+    struct idg_sources_error serr;
+    if (idg_sources_names(IDG_NSSWITCH, 0, &names, &passwd, &serr) < 0) {
+        snprintf(err, errlen, "%s", serr.why);
+        return -1;
+    }
+    struct found f;
+    struct idg_account acct;
+    if (files_only(&names, &passwd, uid, &acct)) {
+        collect(prog, kind, uid, &acct, &names, &f);
+        int rc = adopt(&f, kind, g, err, errlen);
+        found_free(&f);
+        if (rc < 0)
+            idg_gathered_free(g);
+        return rc;
+    }
+
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return fail(err, errlen, strerror(errno));
@@ -190,56 +318,10 @@ int idg_gather(const char *prog, enum idg_kind kind, uint32_t uid, struct idg_ga
     }
     if (pid == 0) {
         close(p[0]);
-        child(prog, kind, uid, p[1]);
+        child(prog, kind, uid, &names, p[1]);
     }
     close(p[1]);
-
-    struct header h;
-    int rc = -1;
-    char msg[1024];
-    if (!read_all(p[0], &h, sizeof(h)) || h.name_len >= NAME_MAX_LEN ||
-        h.where_len >= sizeof(g->where) || h.msg_len >= sizeof(msg) || h.n_allot > ALLOT_MAX ||
-        h.n_mod > IDG_NSS_MAX_SOURCES || h.status > 1) {
-        fail(err, errlen, "the reader process failed");
-        goto out;
-    }
-    g->name = h.name_len ? calloc(1, h.name_len + 1) : NULL;
-    if ((h.name_len && !g->name) || !read_all(p[0], g->name ? g->name : msg, h.name_len) ||
-        !read_all(p[0], g->where, h.where_len) || !read_all(p[0], msg, h.msg_len)) {
-        fail(err, errlen, "the reader process failed");
-        goto out;
-    }
-    msg[h.msg_len] = '\0';
-    if (h.status) {
-        snprintf(err, errlen, "%s", msg);
-        goto out;
-    }
-    g->has_pw = h.has_pw != 0;
-    g->pw_gid = h.pw_gid;
-    for (uint32_t i = 0; i < h.n_mod; i++) {
-        if (!read_all(p[0], g->sources[i], sizeof(g->sources[i]))) {
-            fail(err, errlen, "the reader process failed");
-            goto out;
-        }
-        g->sources[i][sizeof(g->sources[i]) - 1] = '\0';
-    }
-    for (uint32_t i = 0; i < h.n_allot; i++) {
-        struct record r;
-        if (!read_all(p[0], &r, sizeof(r)) || r.source >= SRC_MODULE + h.n_mod ||
-            idg_range_check(r.start, r.count) < 0) {
-            fail(err, errlen, "the reader process sent a malformed record");
-            goto out;
-        }
-        if (idg_allotments_add(&g->allot, (struct idg_range){r.start, r.count},
-                               r.source < SRC_MODULE ? source_path(kind, r.source)
-                                                     : g->sources[r.source - SRC_MODULE],
-                               r.line) < 0) {
-            fail(err, errlen, "out of memory");
-            goto out;
-        }
-    }
-    rc = 0;
-out:
+    int rc = receive(p[0], &f) ? 0 : fail(err, errlen, "the reader process failed");
     close(p[0]);
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -247,8 +329,9 @@ out:
     if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
         rc = fail(err, errlen, "the reader process failed");
     if (rc == 0)
-        idg_allotments_sort(&g->allot);
-    else
+        rc = adopt(&f, kind, g, err, errlen);
+    found_free(&f);
+    if (rc < 0)
         idg_gathered_free(g);
     return rc;
 }

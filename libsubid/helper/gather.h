@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the helpers learn about the caller from NSS and the subid sources,
- * gathered by a child process that holds no capability at all.
+ * What the helpers learn about the caller from the passwd database and the
+ * subid sources.
  *
  * Rules this file keeps:
- *  - NSS modules (getpwuid) and the file parsers never run in a process that
- *    holds CAP_SETUID/CAP_SETGID, even in its permitted set: a bug in them
- *    must not be able to raise the capability and setuid(0);
+ *  - no loadable code, neither an NSS module (getpwuid) nor a subid module,
+ *    ever runs in a process that holds CAP_SETUID/CAP_SETGID, even in its
+ *    permitted set: code that talks to a daemon or a directory must not be
+ *    able to raise the capability and setuid(0). Those run in a reader
+ *    child that holds no capability at all;
+ *  - the helper reads the sources itself only when they are root-owned
+ *    files alone: the subid line names files only, and the passwd line
+ *    begins with files and no action item and /etc/passwd (trusted) has the
+ *    caller. The parsers then see only root's files, as they see argv in
+ *    any case, and the run costs no fork;
  *  - the child reports through a pipe in fixed binary records, which the
  *    parent checks for size and count; a child that dies or says anything
  *    malformed means a refusal, never a grant.
@@ -32,9 +39,10 @@ struct idg_gathered {
 };
 
 /*
- * Fork, drop every capability in the child, look the caller up and read the
- * sources for `kind` there. Warnings about malformed lines go to stderr from
- * the child, prefixed with `prog`. Returns 0, or -1 with a message in err.
+ * Look the caller up and read the sources for `kind`: here when they are
+ * root's files alone, else in a forked child that first drops every
+ * capability. Warnings about malformed lines go to stderr, prefixed with
+ * `prog`. Returns 0, or -1 with a message in err.
  */
 int idg_gather(const char *prog, enum idg_kind kind, uint32_t uid, struct idg_gathered *g,
                char *err, size_t errlen);

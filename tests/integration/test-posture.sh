@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
-# The running helper, observed from outside through /proc/PID/status: the
+# The running helper, observed from outside through /proc/PID: the
 # privileged process holds only its one capability, none effective, with the
-# caller's ids; NSS and the source files are read by a child holding none.
+# caller's ids, and no loadable code (an NSS or subid module) ever runs in
+# it. When the sources are root-owned files alone it reads them itself;
+# when an NSS module must be asked, a reader child holding no capability
+# does, and the module is mapped there, never in the helper.
 
 # field SNAPSHOT FIELD: the value of "FIELD:" in a copy of /proc/PID/status,
 # its blanks folded to single spaces.
@@ -10,39 +13,65 @@ field() {
     awk -v f="$2:" '$1 == f {$1 = ""; sub(/^ /, ""); print}' <<<"$1"
 }
 
-# Start newuidmap/newgidmap in the background against a huge subuid/subgid, so
-# that its reader child lives long enough to be looked at; sets HELPER and
-# READER (pids) and HSTAT and RSTAT (their status, read at the same moment).
-observe() { # PROG FILE
-    # 20 million lines whose first byte matches the caller's name: slow to scan.
-    { echo "$U1N:200000:65536"; yes "idgtx:1:1" | head -n 20000000; } >"$2"
-    target $U1
-    setpriv --reuid=$U1 --regid=$U1 --clear-groups -- "$BIN/$1" "$TARGET" 0 200000 10 &
-    HELPER=$!
-    READER=""
-    local i
-    for ((i = 0; i < 5000; i++)); do
-        READER=$(cat "/proc/$HELPER/task/$HELPER/children" 2>/dev/null)
-        READER=${READER%% *}
-        if [ -n "$READER" ]; then
-            RSTAT=$(cat "/proc/$READER/status" 2>/dev/null)
-            HSTAT=$(cat "/proc/$HELPER/status" 2>/dev/null)
-            [ -n "$RSTAT" ] && [ -n "$HSTAT" ] && return 0
-        fi
+# reading PID FILE: does process PID have FILE open? (Bash builtins only, so
+# that polling is fast enough to catch the moment.)
+reading() {
+    local fd
+    for fd in /proc/"$1"/fd/*; do
+        [ "$fd" -ef "$2" ] && return 0
     done
-    fail "never saw the reader child of $1"
     return 1
 }
 
-check_privileged() { # CAPMASK
-    local f
+# A subid file too long to be read in an instant: 5 million lines after the
+# caller's, whose first byte matches the caller's name.
+huge() { # FILE
+    { echo "$U1N:200000:65536"; yes "idgtx:1:1" | head -n 5000000; } >"$1"
+}
+
+# observe PATH FILE: run PATH (a newuidmap/newgidmap) in the background and catch the
+# process that reads FILE while it reads it: the helper itself, or its reader
+# child. Sets HELPER, READER (empty when the helper reads), and HSTAT, HMAPS,
+# RSTAT, RMAPS (status and maps, taken at that moment).
+observe() {
+    target $U1
+    setpriv --reuid=$U1 --regid=$U1 --clear-groups -- "$1" "$TARGET" 0 200000 10 &
+    HELPER=$!
+    READER="" HSTAT="" RSTAT="" HMAPS="" RMAPS=""
+    local i kids
+    for ((i = 0; i < 200000; i++)); do
+        kids=$(<"/proc/$HELPER/task/$HELPER/children") 2>/dev/null || break
+        READER=${kids%% *}
+        if [ -n "$READER" ] && reading "$READER" "$2"; then
+            RSTAT=$(<"/proc/$READER/status") RMAPS=$(<"/proc/$READER/maps")
+            HSTAT=$(<"/proc/$HELPER/status") HMAPS=$(<"/proc/$HELPER/maps")
+            reading "$READER" "$2" && return 0
+        elif [ -z "$READER" ] && reading "$HELPER" "$2"; then
+            HSTAT=$(<"/proc/$HELPER/status") HMAPS=$(<"/proc/$HELPER/maps")
+            READER=""
+            reading "$HELPER" "$2" && return 0
+        fi
+    done 2>/dev/null
+    fail "never saw $1 (or a child of it) reading $2"
+    return 1
+}
+
+# check_privileged CAPMASK [filecap]: with a file capability instead of
+# setuid root, the bounding set cannot be emptied (that takes CAP_SETPCAP);
+# NoNewPrivs makes it moot, as no exec can gain a capability.
+check_privileged() {
+    local f sets="CapEff CapInh CapBnd CapAmb"
+    [ "${2:-}" = filecap ] && sets="CapEff CapInh CapAmb"
     [ "$(field "$HSTAT" Uid)" = "$U1 $U1 $U1 $U1" ] || fail "helper uids: $(field "$HSTAT" Uid)"
     [ "$(field "$HSTAT" Gid)" = "$U1 $U1 $U1 $U1" ] || fail "helper gids: $(field "$HSTAT" Gid)"
     [ "$(field "$HSTAT" CapPrm)" = "$1" ] || fail "helper CapPrm $(field "$HSTAT" CapPrm), expected $1"
-    for f in CapEff CapInh CapBnd CapAmb; do
+    for f in $sets; do
         [ "$(field "$HSTAT" $f)" = 0000000000000000 ] || fail "helper $f is $(field "$HSTAT" $f)"
     done
     [ "$(field "$HSTAT" NoNewPrivs)" = 1 ] || fail "helper NoNewPrivs $(field "$HSTAT" NoNewPrivs)"
+    if grep -E 'libnss_|libsubid_' <<<"$HMAPS" >/dev/null; then
+        fail "a module is mapped in the privileged helper: $(grep -oE '[^/]*(libnss_|libsubid_)[^ ]*' <<<"$HMAPS" | sort -u | tr '\n' ' ')"
+    fi
 }
 
 check_reader() {
@@ -54,20 +83,80 @@ check_reader() {
     [ "$(field "$RSTAT" Uid)" = "$U1 $U1 $U1 $U1" ] || fail "reader uids: $(field "$RSTAT" Uid)"
 }
 
-t_newuidmap_posture_and_unprivileged_reader() {
-    observe newuidmap /etc/subuid || return
+files_only() {
+    printf '%s\n' "passwd: files" "group: files" "subid: files" >/etc/nsswitch.conf
+}
+
+t_newuidmap_reads_root_files_itself_holding_one_capability() {
+    files_only
+    huge /etc/subuid
+    observe "$BIN/newuidmap" /etc/subuid || return
+    [ -z "$READER" ] || fail "a reader child ($READER) was forked for files alone"
     # CAP_SETUID (bit 7) only; CAP_SETFCAP was dropped since host 0 is not mapped.
     check_privileged 0000000000000080
-    check_reader
     wait "$HELPER" || fail "newuidmap failed"
     expect_map "$TARGET" uid "0 200000 10"
 }
 
-t_newgidmap_posture_and_unprivileged_reader() {
-    observe newgidmap /etc/subgid || return
+t_newgidmap_reads_root_files_itself_holding_one_capability() {
+    files_only
+    huge /etc/subgid
+    observe "$BIN/newgidmap" /etc/subgid || return
+    [ -z "$READER" ] || fail "a reader child ($READER) was forked for files alone"
     # CAP_SETGID (bit 6) only.
     check_privileged 0000000000000040
-    check_reader
     wait "$HELPER" || fail "newgidmap failed"
     expect_map "$TARGET" gid "0 200000 10"
+}
+
+# passwd: compat is glibc's libnss_compat.so.2, a module: the caller is looked
+# up, and the sources read, by the capability-free child, where the module is
+# mapped; the helper never maps it.
+t_nss_module_runs_only_in_a_reader_child_without_capabilities() {
+    printf '%s\n' "passwd: compat" "group: files" "subid: files" >/etc/nsswitch.conf
+    huge /etc/subuid
+    observe "$BIN/newuidmap" /etc/subuid || return
+    if [ -z "$READER" ]; then
+        fail "the helper read the sources itself although passwd names a module"
+    else
+        check_reader
+        grep -q 'libnss_compat' <<<"$RMAPS" || fail "libnss_compat is not mapped in the reader child"
+    fi
+    check_privileged 0000000000000080
+    wait "$HELPER" || fail "newuidmap failed"
+    expect_map "$TARGET" uid "0 200000 10"
+}
+
+t_newgidmap_nss_module_runs_only_in_a_reader_child() {
+    printf '%s\n' "passwd: files [NOTFOUND=return] compat" "subid: files" >/etc/nsswitch.conf
+    huge /etc/subgid
+    observe "$BIN/newgidmap" /etc/subgid || return
+    # An action item after files: glibc's answer is no longer simply the
+    # first line of /etc/passwd, so NSS is asked, in the child.
+    [ -n "$READER" ] || fail "the helper read the sources itself although passwd has an action"
+    [ -z "$READER" ] || check_reader
+    check_privileged 0000000000000040
+    wait "$HELPER" || fail "newgidmap failed"
+    expect_map "$TARGET" gid "0 200000 10"
+}
+
+# Installed with a file capability instead of the setuid bit: the same state.
+file_cap_posture() { # PROG CAP MASK FILE KIND
+    install -m 0755 "$IDG_BUILD/$1/$1" "$T/bin/cap-$1"
+    setcap "$2+ep" "$T/bin/cap-$1" || { fail "setcap failed"; return; }
+    files_only
+    huge "$4"
+    observe "$T/bin/cap-$1" "$4" || return
+    [ -z "$READER" ] || fail "a reader child ($READER) was forked for files alone"
+    check_privileged "$3" filecap
+    wait "$HELPER" || fail "cap-$1 failed"
+    expect_map "$TARGET" "$5" "0 200000 10"
+}
+
+t_newuidmap_file_capability_posture() {
+    file_cap_posture newuidmap cap_setuid 0000000000000080 /etc/subuid uid
+}
+
+t_newgidmap_file_capability_posture() {
+    file_cap_posture newgidmap cap_setgid 0000000000000040 /etc/subgid gid
 }

@@ -8,8 +8,9 @@
 # A setuid binary loses its setuid bit under valgrind, so the helpers run
 # here as root from a copy without it (mode 0755), against a user namespace
 # of root's: root holds CAP_SETUID and CAP_SETGID, so the copy goes through
-# the whole path (posture, the reader child, which valgrind follows, the
-# target checks, the decision, the write and the audit line).
+# the whole path (posture, the sources, the target checks, the decision, the
+# write and the audit line); with `passwd: compat` the sources are read by
+# the reader child, which valgrind follows.
 #
 # Needs valgrind and a build without sanitizers (memcheck cannot run an ASan
 # binary); skips (77) otherwise, saying why.
@@ -182,6 +183,21 @@ t_newuidmap_root_full_path() {
     expect_map "$TARGET" uid "0 0 1
 1 100000 65536"
     syslog_expect "newuidmap"
+}
+
+# passwd names a module first: NSS and the sources are asked in the reader
+# child, which valgrind follows; its records are checked by the parent.
+t_newuidmap_root_through_reader_child() {
+    printf '%s\n' "passwd: compat" "group: files" "subid: files" >/etc/nsswitch.conf
+    printf '%s\n' "root:100000:65536" >>/etc/subuid
+    root_target
+    vg "$NUM" "$TARGET" 0 0 1 1 100000 65536
+    expect_clean
+    [ "$(ls "$T"/vg.log.* | wc -l)" -ge 2 ] || fail "valgrind saw no reader child"
+    expect_rc 0
+    expect_no_err
+    expect_map "$TARGET" uid "0 0 1
+1 100000 65536"
 }
 
 t_newuidmap_refusal() {

@@ -111,6 +111,34 @@ START_TEST(test_nss_has)
 }
 END_TEST
 
+struct actions_case {
+    const char *buf;
+    const char *db;
+    bool actions;
+};
+
+static const struct actions_case actions_cases[] = {
+    {"passwd: files systemd\n", "passwd", false},
+    {"passwd: files [NOTFOUND=return] sss\n", "passwd", true},
+    {"passwd: files[SUCCESS=continue]sss\n", "passwd", true},
+    {"passwd: files # [NOTFOUND=return]\n", "passwd", false}, /* in a comment */
+    {"passwd: files\ngroup: files [!UNAVAIL=return] sss\n", "passwd", false},
+    {"passwd: files\ngroup: files [!UNAVAIL=return] sss\n", "group", true},
+};
+
+/* Whether a line has an action item: the helpers read the passwd file
+ * themselves only when the passwd line has none. */
+START_TEST(test_nss_actions)
+{
+    const struct actions_case *c = &actions_cases[_i];
+    struct idg_nss_sources s;
+    ck_assert_int_eq(idg_nss_parse_db(c->buf, strlen(c->buf), c->db, &s), 0);
+    ck_assert(s.has_line);
+    ck_assert_msg(s.actions == c->actions, "\"%s\" %s: actions %d, want %d", c->buf, c->db,
+                  s.actions, c->actions);
+}
+END_TEST
+
 static Suite *nsswitch_suite(void)
 {
     Suite *s = suite_create("nsswitch");
@@ -118,6 +146,7 @@ static Suite *nsswitch_suite(void)
     tcase_add_loop_test(tc, test_nss_parse, 0, (int)ARRAY_SIZE(nss_cases));
     tcase_add_test(tc, test_nss_parse_len);
     tcase_add_loop_test(tc, test_nss_has, 0, (int)ARRAY_SIZE(has_cases));
+    tcase_add_loop_test(tc, test_nss_actions, 0, (int)ARRAY_SIZE(actions_cases));
     suite_add_tcase(s, tc);
     return s;
 }
