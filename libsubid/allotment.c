@@ -47,15 +47,45 @@ void idg_allotments_sort(struct idg_allotments *a)
 
 struct scan {
     const char *path;
-    const struct idg_owner *o;
+    const struct idg_owner *o; /* NULL: every line holding `id` goes to `holding` */
+    uint32_t id;
+    idg_holding_fn holding;
     struct idg_allotments *out;
     idg_bad_line_fn bad;
     void *arg;
     uint32_t lineno; /* lines wholly consumed so far */
 };
 
+/*
+ * Does the line surely not hold id? Judged only on the plain shape
+ * "owner:DIGITS:DIGITS"; any other line goes to idg_parse_line(). When that
+ * parser accepts a line of this shape, it reads the same two numbers.
+ */
+static bool surely_not_holding(const char *line, size_t len, uint32_t id)
+{
+    const char *p = memchr(line, ':', len), *end = line + len;
+    uint64_t v[2] = {0, 0};
+    for (int f = 0; f < 2; f++) {
+        if (!p)
+            return false;
+        const char *d = ++p;
+        while (p < end && *p >= '0' && *p <= '9' && p - d < 11)
+            v[f] = v[f] * 10 + (uint64_t)(*p++ - '0');
+        if (p == d || p - d > 10 || (f == 0 ? p == end || *p != ':' : p != end))
+            return false;
+    }
+    return id < v[0] || id - v[0] >= v[1];
+}
+
 static int scan_line(struct scan *s, const char *line, size_t len, uint32_t lineno)
 {
+    if (!s->o) {
+        struct idg_entry e;
+        if (surely_not_holding(line, len, s->id) ||
+            idg_parse_line(line, len, &e) != IDG_LINE_ENTRY || !idg_range_has(e.range, s->id))
+            return 0;
+        return s->holding(s->arg, &e, lineno);
+    }
     /* Most lines belong to someone else and are never parsed. */
     if (!idg_line_may_belong(s->o, line, len))
         return 0;
@@ -99,12 +129,23 @@ static int scan_lines(struct scan *s, const char *buf, size_t len, size_t *used)
         return 0;
     const size_t end = (size_t)(last - buf) + 1;
     const uint32_t base = s->lineno;
+    uint32_t nl = 0;
+    int r = 0;
+    if (!s->o) { /* every line counts */
+        for (size_t p = 0; r == 0 && p < end; nl++) {
+            const char *eol = memchr(buf + p, '\n', end - p);
+            r = scan_line(s, buf + p, (size_t)(eol - (buf + p)), base + nl + 1);
+            p = (size_t)(eol - buf) + 1;
+        }
+        s->lineno = base + nl;
+        *used = end;
+        return r;
+    }
     /* Only lines whose first byte can begin the owner's uid or name are
        looked at further. */
     const char k1 = s->o->uid_str[0];
     const char k2 = s->o->name_len ? s->o->name[0] : k1;
-    uint32_t nl = 0;
-    int r = buf[0] == k1 || buf[0] == k2 ? scan_at(s, buf, 0, end, base + 1) : 0;
+    r = buf[0] == k1 || buf[0] == k2 ? scan_at(s, buf, 0, end, base + 1) : 0;
     size_t i = 0;
     for (; r == 0 && i + 8 <= end; i += 8) {
         uint64_t w;
@@ -183,7 +224,7 @@ static int scan_fd(struct scan *s, int fd, struct idg_file_problem *pb)
         if (used == 0 && have == READ_CHUNK) {
             /* A line that fills the whole buffer: report it once, skip the rest. */
             s->lineno++;
-            if (idg_line_may_belong(s->o, buf, have) && s->bad)
+            if (s->o && idg_line_may_belong(s->o, buf, have) && s->bad)
                 s->bad(s->arg, s->path, s->lineno, IDG_LINE_TOO_LONG);
             skipping = true;
             have = 0;
@@ -204,6 +245,18 @@ int idg_collect_allotments(const char *path, uid_t trusted_owner, const struct i
     if (fd < 0)
         return pb->why == IDG_TRUST_MISSING ? 0 : -1;
     struct scan s = {.path = path, .o = o, .out = out, .bad = bad, .arg = arg};
+    int r = scan_fd(&s, fd, pb);
+    close(fd);
+    return r;
+}
+
+int idg_entries_holding(const char *path, uid_t trusted_owner, uint32_t id, idg_holding_fn fn,
+                        void *arg, struct idg_file_problem *pb)
+{
+    int fd = idg_open_trusted(path, trusted_owner, pb);
+    if (fd < 0)
+        return pb->why == IDG_TRUST_MISSING ? 0 : -1;
+    struct scan s = {.path = path, .id = id, .holding = fn, .arg = arg};
     int r = scan_fd(&s, fd, pb);
     close(fd);
     return r;

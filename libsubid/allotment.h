@@ -51,4 +51,17 @@ int idg_collect_from_buffer(const char *buf, size_t len, const char *path,
                             const struct idg_owner *o, struct idg_allotments *out,
                             idg_bad_line_fn bad, void *arg);
 
+/* Told about each valid entry whose range holds the id; a return below 0
+ * stops the scan and is returned. */
+typedef int (*idg_holding_fn)(void *arg, const struct idg_entry *e, uint32_t line);
+
+/*
+ * Every valid entry of `path` whose range holds `id`, in file order, by the
+ * same bounded one-pass reader (malformed lines are skipped silently). A
+ * missing file: 0. Untrusted or unreadable: -1 with *pb filled. Else 0, or
+ * what fn returned below 0 (-ENOMEM from the reader).
+ */
+int idg_entries_holding(const char *path, uid_t trusted_owner, uint32_t id, idg_holding_fn fn,
+                        void *arg, struct idg_file_problem *pb);
+
 #endif

@@ -13,7 +13,6 @@
 #include "number.h"
 #include "range.h"
 #include "readfile.h"
-#include "subid_file.h"
 
 static void load_module(struct idg_source *src)
 {
@@ -267,47 +266,46 @@ static int add_uid(uid_t **uids, size_t *n, uid_t u)
     return 0;
 }
 
+struct owners_ctx {
+    bool strict;
+    uid_t **uids;
+    size_t *n;
+};
+
+/* An entry holding the id: its owner, as an account's uid or a plain uid. */
+static int owner_of(void *arg, const struct idg_entry *e, uint32_t line)
+{
+    (void)line;
+    struct owners_ctx *c = arg;
+    char owner[IDG_NAME_MAX];
+    if (e->owner_len >= sizeof(owner))
+        return 0;
+    memcpy(owner, e->owner, e->owner_len);
+    owner[e->owner_len] = '\0';
+    struct idg_account a;
+    uint32_t u;
+    if (idg_account_by_name(owner, &a) == 0)
+        return add_uid(c->uids, c->n, (uid_t)a.uid);
+    if (idg_parse_u32(owner, IDG_ID_MAX, &u) == 0)
+        return add_uid(c->uids, c->n, (uid_t)u);
+    return c->strict ? -ENOENT : 0;
+}
+
 static enum idg_src_status owners_files(const struct idg_sources *s, enum idg_src_kind kind,
                                         uint32_t id, bool strict, uid_t **uids, size_t *n,
                                         struct idg_file_problem *pb)
 {
     const char *paths[2] = {s->files.subid[kind], s->files.idperm[kind]};
+    struct owners_ctx c = {strict, uids, n};
     for (int i = 0; i < 2; i++) {
         if (!paths[i])
             continue;
-        /* One pass over the bytes; only lines holding id are looked at. */
-        struct idg_subid_file f;
-        int rc = idg_subid_file_read(paths[i], s->files.trusted_owner, &f, pb);
-        if (rc < 0) {
-            if (rc != -1)
-                *pb = (struct idg_file_problem){.why = IDG_TRUST_IO, .err = -rc, .path = paths[i]};
-            return IDG_SRC_ERROR;
-        }
-        struct idg_lines it;
-        const char *line;
-        size_t len;
-        idg_lines_init(&it, f.buf, f.len);
-        while (rc == 0 && idg_lines_next(&it, &line, &len)) {
-            struct idg_entry e;
-            if (idg_parse_line(line, len, &e) != IDG_LINE_ENTRY || !idg_range_has(e.range, id))
-                continue;
-            char owner[IDG_NAME_MAX];
-            if (e.owner_len >= sizeof(owner))
-                continue;
-            memcpy(owner, e.owner, e.owner_len);
-            owner[e.owner_len] = '\0';
-            struct idg_account a;
-            uint32_t u;
-            if (idg_account_by_name(owner, &a) == 0)
-                rc = add_uid(uids, n, (uid_t)a.uid);
-            else if (idg_parse_u32(owner, IDG_ID_MAX, &u) == 0)
-                rc = add_uid(uids, n, (uid_t)u);
-            else if (strict)
-                rc = -ENOENT;
-        }
-        idg_subid_file_free(&f);
+        /* One bounded pass; only lines holding id are parsed whole. */
+        int rc = idg_entries_holding(paths[i], s->files.trusted_owner, id, owner_of, &c, pb);
         if (rc == -ENOENT)
             return IDG_SRC_UNKNOWN_USER;
+        if (rc == -ENOMEM)
+            *pb = (struct idg_file_problem){.why = IDG_TRUST_IO, .err = ENOMEM, .path = paths[i]};
         if (rc < 0)
             return IDG_SRC_ERROR;
     }

@@ -806,6 +806,94 @@ START_TEST(test_problem_str_short)
 }
 END_TEST
 
+/* Line shapes the quick "surely not holding" test must get right: it may
+ * only skip lines the full parser rejects or finds not holding the id. */
+struct shape {
+    const char *pre, *mid, *post; /* a line is pre START mid COUNT post */
+};
+
+static const struct shape holding_shapes[] = {
+    {"o:", ":", ""},  {"o:0", ":", ""}, {"o:", ":0", ""},  {"o:", ":", "\r"},
+    {" o:", ":", ""}, {"o:", ":", " "}, {"o: ", ":", ""},  {"o:", "::", ""},
+    {"o:", ":", ":"}, {"o:+", ":", ""}, {":", ":", ""},    {"o:", "", ""},
+    {"#o:", ":", ""}, {"o:", ":-", ""}, {"o::", ":", ""},  {"o:", ":", "0"},
+    {"o:1", ":", ""}, {"o:", ":1", ""}, {"o:", ":99", ""}, {"o:", ":", "99999999999"},
+    {"o:x", ":", ""}, {"o:", ":", "x"}, {"o\t:", ":", ""}, {"o:", "0:", ""},
+};
+
+static int holding_log(void *arg, const struct idg_entry *e, uint32_t line)
+{
+    struct sbuf *got = arg;
+    sb_line(got, "%u %u %u", line, e->range.start, e->range.count);
+    return 0;
+}
+
+/* Every line of a file with hostile shapes and numbers near the id and near
+ * 2^32: idg_entries_holding() reports exactly the lines that the full
+ * parser accepts and whose range holds the id. */
+START_TEST(test_entries_holding_matches_parser)
+{
+    static const uint32_t ids[] = {0, 1, 99999, 100000, 165535, 165536, 4294967294u};
+    static const uint32_t nums[] = {0,      1,      9,          10,         99999,
+                                    100000, 165535, 4294967294, 4294967295, 65536};
+    const uint32_t id = ids[_i];
+    struct sbuf file = {0}, want = {0}, got = {0};
+    uint32_t lineno = 0;
+    for (size_t f = 0; f < ARRAY_SIZE(holding_shapes); f++)
+        for (size_t a = 0; a < ARRAY_SIZE(nums); a++)
+            for (size_t b = 0; b < ARRAY_SIZE(nums); b++) {
+                const struct shape *sh = &holding_shapes[f];
+                char line[128];
+                snprintf(line, sizeof(line), "%s%u%s%u%s", sh->pre, nums[a], sh->mid, nums[b],
+                         sh->post);
+                sb_line(&file, "%s", line);
+                lineno++;
+                struct idg_entry e;
+                if (idg_parse_line(line, strlen(line), &e) == IDG_LINE_ENTRY &&
+                    idg_range_has(e.range, id))
+                    sb_line(&want, "%u %u %u", lineno, e.range.start, e.range.count);
+            }
+    char path[256];
+    path_of(path, sizeof(path), "holding.%d", _i);
+    write_file(path, file.p, file.len, 0644);
+    struct idg_file_problem pb;
+    ck_assert_int_eq(idg_entries_holding(path, geteuid(), id, holding_log, &got, &pb), 0);
+    ck_assert_uint_gt(want.lines, 0);
+    ck_assert_msg(got.len == want.len && memcmp(got.p, want.p, want.len) == 0,
+                  "id %u: got\n%.*s\nwant\n%.*s", id, (int)got.len, got.p, (int)want.len, want.p);
+    sb_free(&file);
+    sb_free(&want);
+    sb_free(&got);
+}
+END_TEST
+
+static int holding_stop(void *arg, const struct idg_entry *e, uint32_t line)
+{
+    (void)e;
+    *(uint32_t *)arg = line;
+    return -ENOENT;
+}
+
+/* A callback's error stops the scan and is returned; a missing file holds
+ * nothing; an untrusted one is refused. */
+START_TEST(test_entries_holding_returns)
+{
+    char path[256];
+    path_of(path, sizeof(path), "holding.stop");
+    write_str(path, "a:1:10\nb:5:10\nc:7:1\n", 0644);
+    struct idg_file_problem pb;
+    uint32_t line = 0;
+    ck_assert_int_eq(idg_entries_holding(path, geteuid(), 7, holding_stop, &line, &pb), -ENOENT);
+    ck_assert_uint_eq(line, 1);
+    path_of(path, sizeof(path), "holding.none");
+    ck_assert_int_eq(idg_entries_holding(path, geteuid(), 7, holding_stop, &line, &pb), 0);
+    path_of(path, sizeof(path), "holding.ww");
+    write_str(path, "a:1:10\n", 0666);
+    ck_assert_int_eq(idg_entries_holding(path, geteuid(), 7, holding_stop, &line, &pb), -1);
+    ck_assert_int_eq(pb.why, IDG_TRUST_WRITABLE);
+}
+END_TEST
+
 static Suite *allotment_suite(void)
 {
     Suite *s = suite_create("allotment");
@@ -833,6 +921,8 @@ static Suite *allotment_suite(void)
     tcase_add_loop_test(tc, test_collect_chunk_boundary_last, 0, 21);
     tcase_add_loop_test(tc, test_collect_long_line, 0, (int)ARRAY_SIZE(long_cases));
     tcase_add_loop_test(tc, test_collect_long_line_hostile_tail, 0, 4);
+    tcase_add_loop_test(tc, test_entries_holding_matches_parser, 0, 7);
+    tcase_add_test(tc, test_entries_holding_returns);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("message");
