@@ -160,3 +160,38 @@ t_newuidmap_file_capability_posture() {
 t_newgidmap_file_capability_posture() {
     file_cap_posture newgidmap cap_setgid 0000000000000040 /etc/subgid gid
 }
+
+# The order, from the helper's system calls (strace as root follows a setuid
+# exec with its privilege): every source file and the target are opened only
+# after the uids are the caller's and the permitted set is down to the one
+# capability. (The dynamic linker's own opens come before main and are left
+# out: ld.so.cache and the libraries.)
+syscall_order() { # PROG CAP KIND
+    command -v strace >/dev/null || { fail "strace is not installed (scripts/deps installs it)"; return; }
+    target $U1
+    strace -u "$U1N" -f -qq -e trace=openat,setresuid,setresgid,capset -o "$T/strace" \
+        "$BIN/$1" "$TARGET" 0 200000 10 2>"$T/err"
+    RC=$? ERR=$(cat "$T/err")
+    expect_rc 0
+    expect_map "$TARGET" "$3" "0 200000 10"
+    awk -v ids="($U1, $U1, $U1)" -v cap="{effective=0, permitted=1<<$2, inheritable=0}" '
+        / = 0$/ && index($0, "setresuid" ids) && !uid { uid = NR }
+        / = 0$/ && index($0, "setresgid" ids) && !gid { gid = NR }
+        / = 0$/ && index($0, "capset(") && index($0, cap) && !one { one = NR }
+        /openat\(/ && !/ld\.so\.cache|\/lib\// && !first { first = NR; what = $0 }
+        END {
+            if (!uid || !gid || !one) { print "no drop seen: uid " uid ", gid " gid ", capset " one; exit 1 }
+            if (!first) { print "no open seen"; exit 1 }
+            if (first < uid || first < gid || first < one) { print "opened before the drop: " what; exit 1 }
+            if (what !~ /nsswitch\.conf/) { print "the first open is not nsswitch.conf: " what; exit 1 }
+        }' "$T/strace" >"$T/order" || fail "$(cat "$T/order")"
+    grep -q "openat(.*\"/proc/$TARGET\"" "$T/strace" || fail "the target was not opened by path"
+}
+
+t_newuidmap_drops_before_opening_anything() {
+    syscall_order newuidmap CAP_SETUID uid
+}
+
+t_newgidmap_drops_before_opening_anything() {
+    syscall_order newgidmap CAP_SETGID gid
+}
