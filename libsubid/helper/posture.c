@@ -13,6 +13,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "lockdown.h"
+
 int idg_sanitize_process(int keep_fd)
 {
     for (int fd = 0; fd < 3; fd++) {
@@ -143,7 +145,12 @@ int idg_drop_privileges(cap_value_t cap, struct idg_posture *p)
         return -errno;
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         return -errno;
-    return verify(p);
+    rc = verify(p);
+    if (rc < 0)
+        return rc;
+    /* No way back: no set*id call, no exec, from here on. */
+    rc = idg_lockdown();
+    return rc == -ENOSYS ? 0 : rc;
 }
 
 int idg_drop_setfcap(struct idg_posture *p)

@@ -13,6 +13,8 @@
  *    needed; nothing is effective except around the map write; the bounding
  *    and ambient sets are empty where we may empty them; no_new_privs is set
  *    and the process is not dumpable;
+ *  - last, a seccomp filter (lockdown.h) makes every set*id call, setgroups
+ *    and exec fail, so the capability left can never lead back to uid 0;
  *  - every one of these is verified after it is done; a failure is fatal.
  */
 #ifndef IDGATE_POSTURE_H
