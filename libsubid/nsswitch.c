@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "subid_line.h"
 
@@ -20,7 +21,6 @@ static int parse_sources(const char *p, const char *end, struct idg_nss_sources 
         if (p == end || *p == '#')
             break;
         if (*p == '[') { /* an action item such as [NOTFOUND=return] */
-            s->actions = true;
             const char *close = memchr(p, ']', (size_t)(end - p));
             p = close ? close + 1 : end;
             continue;
@@ -62,6 +62,39 @@ int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss
         return parse_sources(p + dlen + 1, end, s);
     }
     return 0;
+}
+
+bool idg_nss_plain_files_first(const char *buf, size_t len, const char *db)
+{
+    size_t dlen = strlen(db);
+    int lines = 0;
+    bool plain = false;
+    struct idg_lines it;
+    const char *line;
+    size_t n;
+    idg_lines_init(&it, buf, len);
+    while (idg_lines_next(&it, &line, &n)) {
+        const char *p = line, *end = line + n;
+        while (p < end && blank(*p))
+            p++;
+        const char *w = p;
+        while (p < end && !blank(*p) && *p != ':')
+            p++;
+        if ((size_t)(p - w) != dlen || strncasecmp(w, db, dlen) != 0)
+            continue;
+        lines++;
+        while (p < end && blank(*p))
+            p++;
+        plain = p < end && *p == ':' && !memchr(p, '[', (size_t)(end - p)) &&
+                !memchr(p, '#', (size_t)(end - p));
+        if (!plain)
+            continue;
+        p++;
+        while (p < end && blank(*p))
+            p++;
+        plain = end - p >= 5 && memcmp(p, "files", 5) == 0 && (end - p == 5 || blank(p[5]));
+    }
+    return lines == 1 && plain;
 }
 
 bool idg_nss_has(const struct idg_nss_sources *s, const char *source)

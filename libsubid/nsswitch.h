@@ -18,7 +18,6 @@
 
 struct idg_nss_sources {
     bool has_line; /* a subid: line was present */
-    bool actions;  /* the line has an action item such as [NOTFOUND=return] */
     size_t n;
     char name[IDG_NSS_MAX_SOURCES][IDG_NSS_NAME_MAX];
 };
@@ -36,6 +35,15 @@ int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss
  * do not enumerate, so a name missing from getpwent() must be asked for.
  */
 bool idg_nss_enumerable(const struct idg_nss_sources *s);
+
+/*
+ * Is the `db` line one that glibc can only read as "ask files first, and
+ * stop at what it finds"? Exactly one line for db (names compared without
+ * case, as glibc does), whose first word is "files" and which holds no
+ * action item ('[') and no '#' anywhere. Anything else, however valid: false
+ * (the helpers then ask NSS, in their reader child).
+ */
+bool idg_nss_plain_files_first(const char *buf, size_t len, const char *db);
 
 /* Does the list name `source`? (No subid line: only "files".) */
 bool idg_nss_has(const struct idg_nss_sources *s, const char *source);

@@ -44,11 +44,11 @@ static void load_module(struct idg_source *src)
 }
 
 int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_sources *names,
-                      struct idg_nss_sources *passwd, struct idg_sources_error *err)
+                      bool *passwd_files_first, struct idg_sources_error *err)
 {
     *names = (struct idg_nss_sources){0};
-    if (passwd)
-        *passwd = (struct idg_nss_sources){0};
+    if (passwd_files_first)
+        *passwd_files_first = false;
     struct idg_file_problem pb;
     int fd = idg_open_trusted(nsswitch, trusted_owner, &pb);
     if (fd < 0 && pb.why != IDG_TRUST_MISSING) {
@@ -64,14 +64,15 @@ int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_
         int bad = idg_read_fd(fd, 1u << 20, &buf, &n) < 0;
         close(fd);
         if (!bad) {
-            bad = idg_nss_parse(buf, n, names) < 0 ||
-                  (passwd && idg_nss_parse_db(buf, n, "passwd", passwd) < 0);
+            bad = idg_nss_parse(buf, n, names) < 0;
+            if (!bad && passwd_files_first)
+                *passwd_files_first = idg_nss_plain_files_first(buf, n, "passwd");
             free(buf);
         }
         if (bad) {
             snprintf(err->why, sizeof(err->why),
-                     "cannot read the subid or passwd line of %s (too many sources, or a name "
-                     "longer than %d bytes); fix that line",
+                     "cannot read the subid line of %s (too many sources, or a name longer "
+                     "than %d bytes); fix that line",
                      nsswitch, IDG_NSS_NAME_MAX - 1);
             return -1;
         }

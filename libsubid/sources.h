@@ -93,9 +93,10 @@ void idg_sources_close(struct idg_sources *s);
 
 /* Only the names on the subid line ("files" when there is none), loading
  * nothing: for a tool that needs to know the sources, not ask them. With
- * `passwd`, the passwd line too, as written (no line: has_line false). */
+ * `passwd_files_first`, also idg_nss_plain_files_first() of the passwd line
+ * (false when there is no nsswitch.conf). */
 int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_sources *names,
-                      struct idg_nss_sources *passwd, struct idg_sources_error *err);
+                      bool *passwd_files_first, struct idg_sources_error *err);
 
 /* The second half of idg_sources_open(): load the modules `names` lists. */
 void idg_sources_load(struct idg_sources *s, const struct idg_nss_sources *names,

@@ -144,10 +144,14 @@ static void collect(const char *prog, enum idg_kind kind, uint32_t uid,
         idg_src_failure_str(f->msg, sizeof(f->msg), failed, st, &pb, IDG_NSSWITCH);
         f->h.status = 1;
     } else if (a.n > ALLOT_MAX) {
-        snprintf(f->msg, sizeof(f->msg), "too many allotments for uid %u", uid);
+        snprintf(f->msg, sizeof(f->msg),
+                 "the sources give uid %u more than %d allotments; refusing to map; ask an "
+                 "administrator to merge them",
+                 uid, ALLOT_MAX);
         f->h.status = 1;
     } else if (a.n && !(f->rec = calloc(a.n, sizeof(*f->rec)))) {
-        snprintf(f->msg, sizeof(f->msg), "out of memory");
+        snprintf(f->msg, sizeof(f->msg),
+                 "cannot read your allotments: out of memory; refusing to map");
         f->h.status = 1;
     }
     size_t l = 0;
@@ -267,20 +271,17 @@ static int adopt(struct found *f, enum idg_kind kind, struct idg_gathered *g, ch
 /*
  * May the helper read the sources itself? Only when no code but glibc's and
  * ours would run, on root-owned files: the subid line names files alone,
- * the passwd line begins with files and has no action item (so glibc's
- * answer for a uid in /etc/passwd is the first line with it), and that
- * trusted file has the caller. Then *acct is the caller's entry.
+ * the passwd line can only mean "files first" (so glibc's answer for a uid
+ * in /etc/passwd is the first line with it), and that trusted file has the
+ * caller. Then *acct is the caller's entry.
  */
-static bool files_only(const struct idg_nss_sources *subid, const struct idg_nss_sources *passwd,
-                       uint32_t uid, struct idg_account *acct)
+static bool files_only(const struct idg_nss_sources *subid, bool passwd_files_first, uint32_t uid,
+                       struct idg_account *acct)
 {
     /* glibc reads /etc/nsswitch.conf and /etc/passwd, whatever our confdir. */
     if (strcmp(IDG_NSSWITCH, "/etc/nsswitch.conf") != 0)
         return false;
-    if (subid->n != 1 || strcmp(subid->name[0], "files") != 0)
-        return false;
-    if (!passwd->has_line || passwd->actions || passwd->n == 0 ||
-        strcmp(passwd->name[0], "files") != 0)
+    if (subid->n != 1 || strcmp(subid->name[0], "files") != 0 || !passwd_files_first)
         return false;
     return idg_passwd_file_uid("/etc/passwd", 0, uid, acct) == 0;
 }
@@ -289,15 +290,16 @@ int idg_gather(const char *prog, enum idg_kind kind, uint32_t uid, struct idg_ga
                char *err, size_t errlen)
 {
     *g = (struct idg_gathered){0};
-    struct idg_nss_sources names, passwd;
+    struct idg_nss_sources names;
+    bool passwd_files_first;
     struct idg_sources_error serr;
-    if (idg_sources_names(IDG_NSSWITCH, 0, &names, &passwd, &serr) < 0) {
+    if (idg_sources_names(IDG_NSSWITCH, 0, &names, &passwd_files_first, &serr) < 0) {
         snprintf(err, errlen, "%s", serr.why);
         return -1;
     }
     struct found f;
     struct idg_account acct;
-    if (files_only(&names, &passwd, uid, &acct)) {
+    if (files_only(&names, passwd_files_first, uid, &acct)) {
         collect(prog, kind, uid, &acct, &names, &f);
         int rc = adopt(&f, kind, g, err, errlen);
         found_free(&f);
@@ -323,10 +325,12 @@ int idg_gather(const char *prog, enum idg_kind kind, uint32_t uid, struct idg_ga
     close(p[1]);
     int rc = receive(p[0], &f) ? 0 : fail(err, errlen, "the reader process failed");
     close(p[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+    int st = 0;
+    pid_t w;
+    do
+        w = waitpid(pid, &st, 0);
+    while (w < 0 && errno == EINTR);
+    if (rc == 0 && (w != pid || !(WIFEXITED(st) && WEXITSTATUS(st) == 0)))
         rc = fail(err, errlen, "the reader process failed");
     if (rc == 0)
         rc = adopt(&f, kind, g, err, errlen);

@@ -3,8 +3,8 @@
  * newuidmap/newgidmap, in the order of DESIGN.md "Helper core":
  *   1. sanitize fds, environment, umask          (posture.c)
  *   2. drop to the caller, keep one capability   (posture.c)
- *   3. parse argv; NSS and the sources in a child without capabilities
- *                                                (gather.c)
+ *   3. parse argv; the passwd entry and the sources: here when they are
+ *      root's files alone, else in a child without capabilities (gather.c)
  *   4. open the target once, gather its facts    (target.c)
  *   5. decide                                    (../decide.c)
  *   6. newgidmap: setgroups "deny" if needed     (mapwrite.c)
@@ -139,7 +139,7 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
     if (!keep_setfcap && idg_drop_setfcap(&run.posture) < 0)
         die("cannot drop CAP_SETFCAP; refusing to continue");
 
-    /* ...and NSS and the sources, in a child without any capability. */
+    /* ...and the passwd entry and the sources (gather.c says where). */
     struct idg_gathered g;
     if (idg_gather(run.prog, kind, run.posture.uid, &g, msg, sizeof(msg)) < 0)
         die("%s", msg);

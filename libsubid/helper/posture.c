@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,11 @@ int idg_sanitize_process(int keep_fd)
         setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1) < 0)
         return -ENOMEM;
     umask(077);
+    /* Dispositions the caller set to "ignore" survive exec: SIGCHLD ignored
+     * would make the reader child's exit status unreadable. A broken pipe
+     * on stderr must not kill the helper before its audit line. */
+    if (signal(SIGCHLD, SIG_DFL) == SIG_ERR || signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        return -errno;
     return 0;
 }
 

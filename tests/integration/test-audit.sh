@@ -61,3 +61,20 @@ t_privilege_problem_is_logged() {
     expect_rc 1
     syslog_expect "refused: not installed with privilege"
 }
+
+# A caller whose stderr is a pipe nobody reads: the refusal's message cannot
+# be written, and SIGPIPE must not kill the helper before its audit line.
+t_refusal_audited_when_stderr_is_a_broken_pipe() {
+    syslog_start
+    target $U1
+    as $U1 /usr/bin/python3 -c 'import os, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # as a shell would leave it
+r, w = os.pipe()
+os.close(r)
+os.dup2(w, 2)
+os.execv(sys.argv[1], sys.argv[1:])' "$BIN/newuidmap" "$TARGET" 0 400000 10
+    RC=$? ERR=""
+    expect_rc 1
+    syslog_expect "target $TARGET map 0 400000 10: refused"
+    expect_unmapped "$TARGET" uid
+}

@@ -201,3 +201,49 @@ t_newuidmap_drops_before_opening_anything() {
 t_newgidmap_drops_before_opening_anything() {
     syscall_order newgidmap CAP_SETGID gid
 }
+
+# A caller that ignores SIGCHLD (inherited across exec) must not blind the
+# helper to its reader child's exit status.
+t_sigchld_ignored_by_the_caller() {
+    printf '%s\n' "passwd: compat" "group: files" "subid: files" >/etc/nsswitch.conf
+    target $U1
+    run $U1 /usr/bin/python3 -c 'import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execv(sys.argv[1], sys.argv[1:])' "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_rc 0
+    expect_map "$TARGET" uid "0 200000 10"
+}
+
+# Valid passwd lines the helper does not take for "files first" send it to
+# NSS in its child, and NSS's answer counts: glibc reads "files#x" as a
+# service of that name, which knows no one, so the caller has no name and
+# the lines for idgt1 are not theirs. None of these lines is refused as such.
+t_passwd_lines_that_are_not_plain_files_first() {
+    local line long
+    long=$(printf 'm%.0s' {1..40})
+    huge /etc/subuid
+    for line in "passwd: files#x" "passwd: files
+passwd: compat" "passwd: compat files" "passwd: files [NOTFOUND=return] compat"; do
+        printf '%s\n' "$line" "subid: files" >/etc/nsswitch.conf
+        observe "$BIN/newuidmap" /etc/subuid || return
+        [ -n "$READER" ] || fail "no reader child for: $line"
+        wait "$HELPER"
+        RC=$?
+        if [ "$line" = "passwd: files#x" ]; then
+            expect_rc 1
+            expect_unmapped "$TARGET" uid
+        else
+            expect_rc 0
+            expect_map "$TARGET" uid "0 200000 10"
+        fi
+        kill "$TARGET"
+    done
+    # Too many sources, or a name too long for the subid parser: still fine.
+    for line in "passwd: files systemd s1 s2 s3 s4 s5 s6 s7" "passwd: files $long"; do
+        printf '%s\n' "$line" "subid: files" >/etc/nsswitch.conf
+        target $U1
+        run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+        expect_rc 0
+        expect_map "$TARGET" uid "0 200000 10"
+    done
+}

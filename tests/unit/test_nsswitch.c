@@ -111,31 +111,40 @@ START_TEST(test_nss_has)
 }
 END_TEST
 
-struct actions_case {
+struct plain_case {
     const char *buf;
-    const char *db;
-    bool actions;
+    bool want;
 };
 
-static const struct actions_case actions_cases[] = {
-    {"passwd: files systemd\n", "passwd", false},
-    {"passwd: files [NOTFOUND=return] sss\n", "passwd", true},
-    {"passwd: files[SUCCESS=continue]sss\n", "passwd", true},
-    {"passwd: files # [NOTFOUND=return]\n", "passwd", false}, /* in a comment */
-    {"passwd: files\ngroup: files [!UNAVAIL=return] sss\n", "passwd", false},
-    {"passwd: files\ngroup: files [!UNAVAIL=return] sss\n", "group", true},
+/* When may the helpers take glibc's passwd answer to be the first line of
+ * /etc/passwd? Only when no reading of the file could mean otherwise. */
+static const struct plain_case plain_cases[] = {
+    {"passwd: files\n", true},
+    {"passwd: files systemd sss\n", true},
+    {"passwd:files\n", true},
+    {"  passwd :\tfiles\tsss\r\n", true},
+    {"group: sss\npasswd: files\nsubid: sss\n", true},
+    {"#passwd: sss\npasswd: files\n", true}, /* a comment line is no line */
+    {"", false},                             /* no line: NSS decides */
+    {"passwd: sss files\n", false},
+    {"passwd: compat\n", false},
+    {"passwd: filesx\n", false},
+    {"passwd: files[NOTFOUND=return] sss\n", false},
+    {"passwd: files [SUCCESS=continue] sss\n", false},
+    {"passwd: files#x\n", false},            /* glibc reads a service "files#x" */
+    {"passwd: files # sss\n", false},        /* no '#' at all */
+    {"passwd: files\npasswd: sss\n", false}, /* glibc takes the last line */
+    {"passwd: files\nPASSWD: sss\n", false}, /* names without case */
+    {"passwd files\n", false},               /* no ':' */
+    {"passwd:\n", false},
+    {"passwdx: files\n", false},
 };
 
-/* Whether a line has an action item: the helpers read the passwd file
- * themselves only when the passwd line has none. */
-START_TEST(test_nss_actions)
+START_TEST(test_nss_plain_files_first)
 {
-    const struct actions_case *c = &actions_cases[_i];
-    struct idg_nss_sources s;
-    ck_assert_int_eq(idg_nss_parse_db(c->buf, strlen(c->buf), c->db, &s), 0);
-    ck_assert(s.has_line);
-    ck_assert_msg(s.actions == c->actions, "\"%s\" %s: actions %d, want %d", c->buf, c->db,
-                  s.actions, c->actions);
+    const struct plain_case *c = &plain_cases[_i];
+    ck_assert_msg(idg_nss_plain_files_first(c->buf, strlen(c->buf), "passwd") == c->want,
+                  "\"%s\": want %d", c->buf, c->want);
 }
 END_TEST
 
@@ -146,7 +155,7 @@ static Suite *nsswitch_suite(void)
     tcase_add_loop_test(tc, test_nss_parse, 0, (int)ARRAY_SIZE(nss_cases));
     tcase_add_test(tc, test_nss_parse_len);
     tcase_add_loop_test(tc, test_nss_has, 0, (int)ARRAY_SIZE(has_cases));
-    tcase_add_loop_test(tc, test_nss_actions, 0, (int)ARRAY_SIZE(actions_cases));
+    tcase_add_loop_test(tc, test_nss_plain_files_first, 0, (int)ARRAY_SIZE(plain_cases));
     suite_add_tcase(s, tc);
     return s;
 }
