@@ -74,6 +74,8 @@ int main(int argc, char **argv)
         pid_t target = fork();
         if (target == 0) {
             close(ready[0]);
+            close(errp[0]); /* or the parent's read of the helper's stderr waits for us */
+            close(errp[1]);
             if (unshare(CLONE_NEWUSER) < 0)
                 _exit(3);
             if (write(ready[1], "x", 1) != 1)
