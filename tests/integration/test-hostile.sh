@@ -208,7 +208,9 @@ t_race_target_execs_setuid_program() {
     build_suid || { echo "    SKIP: no cc"; return; }
     save_sources
     # Control: the program does give root, outside a user namespace.
-    as $U1 "$T/bin/suidsleep" >"$T/ctl" &
+    # Started directly, not through the function as(): then $! is the
+    # program itself, and the kill below ends it.
+    setpriv --reuid=$U1 --regid=$U1 --clear-groups -- "$T/bin/suidsleep" >"$T/ctl" &
     local ctl=$!
     wait_for "the setuid control" grep -q euid= "$T/ctl"
     grep -qx euid=0 "$T/ctl" || fail "suidsleep is not setuid root: $(cat "$T/ctl")"
