@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
 # Hostile callers (issue 5, "Races" and "Environment and fds"): targets that
-# exit, die and have their pid reused, or exec a setuid program while being
-# mapped; a poisoned environment, closed or thousands of inherited fds, huge
-# argv, SIGSTOP/SIGCONT and SIGKILL of the helper. Every case asserts the
-# exit status, no death by signal (a crash), a map either written whole as
-# requested or not at all, and /etc/subuid unchanged.
+# exit (and stay zombies), die and have their pid reused, or exec a setuid
+# program while being mapped; a poisoned environment, closed or thousands of
+# inherited fds, huge argv, SIGSTOP/SIGCONT and SIGKILL of the helper. Every
+# case asserts the exit status, no death by signal (a crash), a map either
+# written whole as requested or not at all, and /etc/subuid unchanged; a
+# refusal, its one-line message. The random rounds (hostile-race) time the
+# helper first, so that they cover its whole run in a sanitized build too,
+# and must be seen to land on both sides of the write.
 # Already covered elsewhere, not repeated: a pidfd of a dead process
 # (test-map.sh t_refuses_pidfd_of_dead_process), fd:N of a task directory
 # (t_refuses_fd_of_a_task_directory), 341 ranges and a map over a page
@@ -54,77 +57,75 @@ expect_decoys_unmapped() {
     done
 }
 
-# check_rounds MODE: judge hostile-race's lines in $OUT.
-check_rounds() {
-    local line st map bad=0
+# race MODE ROUNDS SECONDS EXPECT HELPER ARG...: hostile-race as U1 (its
+# rounds in $OUT), then judged: every round ends in the map written whole as
+# EXPECT, or not at all with the message the mode allows; and the race was
+# really run: both outcomes (stop: a stop that found the helper running)
+# were seen at least once.
+race() {
+    local mode=$1 prog=${5##*/}
+    run $U1 "$RACE" "$@"
+    expect_rc 0
+    local line st map rounds=0 bad=0
     while read -r line; do
+        case "$line" in "#"*) echo "    $mode $prog: ${line#\# }"; continue ;; esac
+        rounds=$((rounds + 1))
         st=${line#* status=}
         st=${st%% *}
         map=${line#* map=}
         map=${map%% err=*}
-        case "$1:$st:$map" in
-        *:exit:0:full | *:exit:1:none | kill:signal:9:full | kill:signal:9:none) ;;
+        case "$mode:$st:$map" in
+        *:exit:0:full | exit:exit:1:none | kill:signal:9:full | kill:signal:9:none) ;;
         *) fail "round: $line"; bad=$((bad + 1)) ;;
         esac
-        if [ "$1" = exit ] && [ "$st" = exit:1 ]; then
-            case "$line" in
-            # A zombie target: the kernel's EPERM is passed on as is (see
-            # the NOTE printed below).
-            *"the kernel refused to write "?"id_map of process "*": Permission denied"*) ;;
-            *"exited before its "?"id_map could be written"* | *"exited while it was being checked"* | *"does not exist"*) ;;
-            *) fail "unexpected refusal: $line" ;;
-            esac
+        # A refusal says why: the target has exited (a zombie, whose map the
+        # kernel refuses with a bare EPERM).
+        if [ "$st" = exit:1 ] && [[ $line != *" err=$prog: process "*" has exited; nothing was written; keep it running until its "?"id_map is written" ]]; then
+            fail "unexpected refusal: $line"
+            bad=$((bad + 1))
         fi
-        if [ "$1" = stop ] && [ "$st" != exit:0 ]; then fail "stopped helper did not succeed: $line"; fi
         [ "$bad" -lt 5 ] || break
     done <<<"$OUT"
-    [ -n "$OUT" ] || fail "no rounds ran; stderr: $ERR"
-    echo "    $1: $(grep -c ' status=exit:0 ' <<<"$OUT") mapped," \
-        "$(grep -c ' status=exit:1 ' <<<"$OUT") refused," \
-        "$(grep -c ' status=signal:9 map=full' <<<"$OUT") killed after the write," \
-        "$(grep -c ' status=signal:9 map=none' <<<"$OUT") killed before it"
+    local mapped refused before after stopped
+    mapped=$(grep -v ' delay=calibrate ' <<<"$OUT" | grep -c ' status=exit:0 ')
+    refused=$(grep -c ' status=exit:1 ' <<<"$OUT")
+    before=$(grep -c ' status=signal:9 .*map=none' <<<"$OUT")
+    after=$(grep -c ' status=signal:9 .*map=full' <<<"$OUT")
+    stopped=$(grep -c ' stopped=yes ' <<<"$OUT")
+    echo "    $mode $prog: $rounds rounds (3 undisturbed): $mapped mapped, $refused refused," \
+        "$before killed before the write, $after killed after it, $stopped stopped mid-run"
+    case $mode in
+    exit) [ "$mapped" -gt 0 ] && [ "$refused" -gt 0 ] ;;
+    kill) [ $((mapped + after)) -gt 0 ] && [ "$before" -gt 0 ] ;;
+    stop) [ "$stopped" -gt 0 ] ;;
+    esac || fail "the $mode rounds did not land on both sides of the write"
+    local least=$(($2 < 20 ? $2 : 20))
+    [ "$rounds" -ge "$least" ] || fail "only $rounds rounds ran (at least $least wanted); stderr: $ERR"
 }
 
-# calibrate: RACE_US, twice the time of one successful call in microseconds,
-# so that random delays up to it land before, during and after the call.
-calibrate() {
-    local t0 sum=0 k
-    for k in 1 2 3 4 5; do
-        target $U1
-        t0=$(date +%s%N)
-        as $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10 || fail "calibration call failed"
-        sum=$((sum + $(date +%s%N) - t0))
-        kill "$TARGET"
-    done
-    RACE_US=$((sum / 1000 / 5 * 2))
-    ((RACE_US > 60000)) && RACE_US=60000
-    echo "    random delays: 0-$RACE_US us"
+# expect_line MESSAGE: stderr is this one line.
+expect_line() {
+    [ "$ERR" = "$1" ] || fail "stderr is not the one line '$1': $ERR"
 }
 
 # --- Races -----------------------------------------------------------------
 
-# 1a. The target exits on its own 0-4 ms after the helper started: the map is
-# written before it died, or the helper says it is gone; no other process of
-# the caller is mapped instead.
+# 1a. The target exits on its own at a random moment of the helper's run
+# (and stays a zombie): the map is written before it died, or the helper
+# says it has exited; no other process of the caller is mapped instead.
 t_race_target_exits_during_the_call() {
-    calibrate
     save_sources
     decoys
-    run $U1 "$RACE" exit 200 "$RACE_US" "0 200000 10" "$BIN/newuidmap" {} 0 200000 10
-    expect_rc 0
-    check_rounds exit
-    grep "status=exit:1" <<<"$OUT" | sed 's/.* err=/        /; s/process [0-9]*/process N/' | sort | uniq -c
-    grep -q "status=exit:1 .*Permission denied" <<<"$OUT" &&
-        echo "    NOTE: a target that exited (a zombie) is reported as the kernel's EPERM, not as gone"
-    run $U1 "$RACE" exit 50 "$RACE_US" "0 200000 10" "$BIN/newgidmap" {} 0 200000 10
-    expect_rc 0
-    check_rounds exit
+    race exit 200 25 "0 200000 10" "$BIN/newuidmap" {} 0 200000 10
+    race exit 50 10 "0 200000 10" "$BIN/newgidmap" {} 0 200000 10
     expect_decoys_unmapped
     expect_sources_unchanged
 }
 
 # reuse_pid PID UID: start a new user-namespace process of UID (0: root) at
-# the now free PID (ns_last_pid); sets REUSED, or fails.
+# the now free PID (ns_last_pid; sandbox.sh gives the test its own pid
+# namespace); sets REUSED, or fails. A process that got another pid is
+# killed and reaped before the next try.
 reuse_pid() {
     local k
     for ((k = 0; k < 50; k++)); do
@@ -135,40 +136,107 @@ reuse_pid() {
             wait_for "process $REUSED to enter a new user namespace" in_new_userns "$REUSED"
             return 0
         fi
-        kill "$REUSED"
+        kill -9 "$REUSED"
+        wait "$REUSED" 2>/dev/null
     done
     fail "could not get pid $1 again"
     return 1
+}
+
+# hold_fd HOW PID: a process of U1 that holds /proc/PID as fd 7 (HOW=dir)
+# or a pidfd of PID (HOW=pidfd), says so in $T/tmp/ready, then waits for a
+# line on the fifo $T/tmp/go and runs newuidmap with that fd (output in
+# $T/out and $T/err). It waits in a read, forking nothing, so that it takes
+# no pid while pids are being reused. Sets HOLDER.
+hold_fd() {
+    rm -f "$T/tmp/ready" "$T/tmp/go"
+    mkfifo -m 0666 "$T/tmp/go"
+    local wait_go="read -r _ <'$T/tmp/go'"
+    if [ "$1" = dir ]; then
+        setpriv --reuid=$U1 --regid=$U1 --clear-groups -- bash -c "exec 7</proc/$2 &&
+            : >'$T/tmp/ready' && $wait_go; exec '$BIN/newuidmap' fd:7 0 200000 10" \
+            >"$T/out" 2>"$T/err" &
+    else
+        setpriv --reuid=$U1 --regid=$U1 --clear-groups -- "$WITH_PIDFD" "$2" bash -c \
+            ": >'$T/tmp/ready' && $wait_go; exec '$BIN/newuidmap' \"\$0\" 0 200000 10" {} \
+            >"$T/out" 2>"$T/err" &
+    fi
+    HOLDER=$!
+    wait_for "the fd holder" test -e "$T/tmp/ready"
+}
+
+# release_fd: let the holder run newuidmap; sets RC and ERR.
+release_fd() {
+    echo go >"$T/tmp/go"
+    wait "$HOLDER"
+    RC=$? ERR=$(cat "$T/err")
 }
 
 # reuse_case HOW UID: U1 holds /proc/PID (HOW=dir) or a pidfd (HOW=pidfd) of
 # its own target; the target dies, its pid goes to a new process of UID; only
 # then is the helper run with the fd.
 reuse_case() {
-    rm -f "$T/go" "$T/tmp/ready"
     target $U1
-    local victim=$TARGET wait_go="while [ ! -e '$T/go' ]; do sleep 0.01; done"
-    if [ "$1" = dir ]; then
-        as $U1 bash -c "exec 7</proc/$victim && : >'$T/tmp/ready' && $wait_go &&
-            exec '$BIN/newuidmap' fd:7 0 200000 10" >"$T/out" 2>"$T/err" &
-    else
-        as $U1 "$WITH_PIDFD" "$victim" bash -c ": >'$T/tmp/ready' && $wait_go &&
-            exec '$BIN/newuidmap' \"\$0\" 0 200000 10" {} >"$T/out" 2>"$T/err" &
-    fi
-    local holder=$!
-    wait_for "the fd holder" test -e "$T/tmp/ready" || return
+    local victim=$TARGET
+    hold_fd "$1" "$victim" || return
     kill -9 "$victim"
     wait "$victim" 2>/dev/null
-    reuse_pid "$victim" "$2" || { touch "$T/go"; wait "$holder"; return; }
-    touch "$T/go"
-    wait "$holder"
-    RC=$? ERR=$(cat "$T/err")
+    reuse_pid "$victim" "$2" || { release_fd; return; }
+    release_fd
     expect_no_crash
     expect_rc 1
-    [ -n "$ERR" ] || fail "no message"
+    if [ "$1" = dir ]; then
+        expect_line "newuidmap: the process behind fd 7 (pid $victim) has exited; nothing was written; pass fd:N of a running process"
+    elif [[ $ERR != "newuidmap: the process behind fd "+([0-9])" has exited; nothing was written; pass fd:N of a running process" ]]; then
+        fail "unexpected message: $ERR"
+    fi
     echo "    $1 fd, pid $victim reused by uid $2: $ERR"
     expect_unmapped "$REUSED" uid
     kill "$REUSED"
+}
+
+# zombie UID: a process of UID that entered a new user namespace and
+# exited, and that its parent (a sleep) never reaps; sets ZOMBIE.
+zombie() {
+    rm -f "$T/tmp/zpid"
+    setpriv --reuid="$1" --regid="$1" --clear-groups -- \
+        bash -c "unshare --user true & echo \$! >'$T/tmp/zpid'; exec sleep 600" &
+    wait_for "the zombie's pid" test -s "$T/tmp/zpid" || return
+    ZOMBIE=$(cat "$T/tmp/zpid")
+    wait_for "process $ZOMBIE to be a zombie" eval '[ "$(awk "{print \$3}" /proc/$ZOMBIE/stat)" = Z ]'
+}
+
+# A target that has exited but is not reaped yet: the kernel refuses its
+# map with a bare EPERM; the helper says what happened, by pid or fd:N.
+t_race_zombie_target_is_reported_as_exited() {
+    save_sources
+    zombie $U1 || return
+    local prog
+    for prog in newuidmap newgidmap; do
+        run $U1 "$BIN/$prog" "$ZOMBIE" 0 200000 10
+        expect_rc 1
+        expect_line "$prog: process $ZOMBIE has exited; nothing was written; keep it running until its ${prog:3:1}id_map is written"
+    done
+    run $U1 bash -c "exec 7</proc/$ZOMBIE && exec '$BIN/newuidmap' fd:7 0 200000 10"
+    expect_rc 1
+    expect_line "newuidmap: process $ZOMBIE has exited; nothing was written; keep it running until its uid_map is written"
+    run $U1 "$WITH_PIDFD" "$ZOMBIE" "$BIN/newuidmap" {} 0 200000 10
+    expect_rc 1
+    expect_line "newuidmap: the process behind fd 3 (pid $ZOMBIE) has exited; nothing was written; pass fd:N of a running process"
+    expect_sources_unchanged
+}
+
+# fd:N of a /proc/PID directory whose process has been reaped (its pid not
+# reused): said to be gone, not "neither a /proc/PID directory nor a pidfd".
+t_race_fd_of_a_reaped_process() {
+    target $U1
+    local victim=$TARGET
+    hold_fd dir "$victim" || return
+    kill -9 "$victim"
+    wait "$victim" 2>/dev/null
+    release_fd
+    expect_rc 1
+    expect_line "newuidmap: the process behind fd 7 (pid $victim) has exited; nothing was written; pass fd:N of a running process"
 }
 
 # 1b. pid reuse: an fd opened while the target lived names that process
@@ -208,8 +276,8 @@ t_race_target_execs_setuid_program() {
     build_suid || { echo "    SKIP: no cc"; return; }
     save_sources
     # Control: the program does give root, outside a user namespace.
-    # Started directly, not through the function as(): then $! is the
-    # program itself, and the kill below ends it.
+    # Started directly, not through the function as(), so that $! is the
+    # program itself and the kill below ends it.
     setpriv --reuid=$U1 --regid=$U1 --clear-groups -- "$T/bin/suidsleep" >"$T/ctl" &
     local ctl=$!
     wait_for "the setuid control" grep -q euid= "$T/ctl"
@@ -397,26 +465,19 @@ t_huge_argv() {
     expect_sources_unchanged
 }
 
+# The helper stopped and continued at a random moment still does the whole
+# job.
 t_sigstop_sigcont_mid_run() {
-    calibrate
     save_sources
-    run $U1 "$RACE" stop 30 "$RACE_US" "0 200000 10;10 $U1 1" "$BIN/newuidmap" {} 0 200000 10 10 $U1 1
-    expect_rc 0
-    check_rounds stop
-    run $U1 "$RACE" stop 10 "$RACE_US" "0 200000 10" "$BIN/newgidmap" {} 0 200000 10
-    expect_rc 0
-    check_rounds stop
+    race stop 30 10 "0 200000 10;10 $U1 1" "$BIN/newuidmap" {} 0 200000 10 10 $U1 1
+    race stop 10 5 "0 200000 10" "$BIN/newgidmap" {} 0 200000 10
     expect_sources_unchanged
 }
 
+# The helper killed at a random moment leaves the map whole or unwritten.
 t_sigkill_at_random_moments() {
-    calibrate
     save_sources
-    run $U1 "$RACE" kill 100 "$RACE_US" "0 200000 10;10 $U1 1" "$BIN/newuidmap" {} 0 200000 10 10 $U1 1
-    expect_rc 0
-    check_rounds kill
-    run $U1 "$RACE" kill 40 "$RACE_US" "0 $U1 1" "$BIN/newgidmap" {} 0 $U1 1
-    expect_rc 0
-    check_rounds kill
+    race kill 100 15 "0 200000 10;10 $U1 1" "$BIN/newuidmap" {} 0 200000 10 10 $U1 1
+    race kill 40 8 "0 $U1 1" "$BIN/newgidmap" {} 0 $U1 1
     expect_sources_unchanged
 }
