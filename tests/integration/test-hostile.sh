@@ -15,6 +15,9 @@
 # (t_extent_limit, t_refuses_map_longer_than_a_page).
 
 RACE=$IDG_BUILD/tests/integration/hostile-race
+# strace holds the helper at a chosen system call. LeakSanitizer cannot run
+# under ptrace (the ASan build): no leak check in those runs.
+STRACE=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -o "$T/strace")
 WITH_PIDFD=$IDG_BUILD/tests/integration/with-pidfd
 
 save_sources() {
@@ -250,6 +253,34 @@ t_race_pid_reused_by_another_process() {
     expect_sources_unchanged
 }
 
+# 1c. The window that only the pidfd check closes: the pidfd's process dies
+# and its pid goes to another process after the helper read the pid from
+# the pidfd and before it opened /proc/PID. strace (as root, running the
+# helper as U1 with its setuid bit honoured: -u) holds that open for 3 s
+# while the test kills the target and starts a new process of U1 at its pid.
+t_race_pid_reused_between_pidfd_and_proc_open() {
+    command -v strace >/dev/null || { fail "strace is not installed (scripts/deps installs it)"; return; }
+    save_sources
+    target $U1
+    local victim=$TARGET
+    rm -f "$T/strace"
+    "${STRACE[@]}" -u $U1N -P "/proc/$victim" -e trace=openat \
+        -e inject=openat:delay_enter=3000000 \
+        "$WITH_PIDFD" "$victim" "$BIN/newuidmap" {} 0 200000 10 >"$T/out" 2>"$T/err" &
+    local tracer=$!
+    wait_for "the helper's open of /proc/$victim" grep -qs "\"/proc/$victim\"" "$T/strace" || return
+    kill -9 "$victim"
+    wait "$victim" 2>/dev/null
+    reuse_pid "$victim" $U1 || { wait $tracer; return; }
+    wait $tracer
+    RC=$? ERR=$(cat "$T/err")
+    expect_rc 1
+    expect_line "newuidmap: the process behind fd 3 (pid $victim) has exited; nothing was written; pass fd:N of a running process"
+    expect_unmapped "$REUSED" uid
+    kill "$REUSED"
+    expect_sources_unchanged
+}
+
 # A setuid-root program that reports its effective uid and sleeps.
 build_suid() {
     command -v cc >/dev/null || return 1
@@ -271,7 +302,7 @@ expect_not_root_mapped() {
     fi
 }
 
-# 1c. The target execs a setuid-root program after it was opened.
+# 1d. The target execs a setuid-root program after it was opened.
 t_race_target_execs_setuid_program() {
     build_suid || { echo "    SKIP: no cc"; return; }
     save_sources
@@ -376,6 +407,35 @@ t_env_locale_and_gconv_paths() {
     expect_sources_unchanged
 }
 
+# fds_of PID: "FD=TARGET " for each open fd of PID, in numeric order.
+fds_of() {
+    local fd
+    for fd in $(ls "/proc/$1/fd" 2>/dev/null | sort -n); do
+        printf '%s=%s ' "$fd" "$(readlink "/proc/$1/fd/$fd")"
+    done
+}
+
+# watch_helper SCRIPT: run SCRIPT (bash as U1, ending in an exec of
+# newuidmap) under strace, which holds the reader child's open of
+# /etc/subuid for 2 s: long enough to look at the fds of the helper and of
+# its reader child (sets HFDS and RFDS, see fds_of); then RC and ERR.
+watch_helper() {
+    command -v strace >/dev/null || { fail "strace is not installed (scripts/deps installs it)"; return; }
+    rm -f "$T/strace"
+    "${STRACE[@]}" -u $U1N -P /etc/subuid -e trace=openat \
+        -e inject=openat:delay_enter=2000000 bash -c "$1" >"$T/out" 2>"$T/err" &
+    local tracer=$! reader helper
+    HFDS="" RFDS=""
+    if wait_for "the reader child's open of /etc/subuid" grep -qs '"/etc/subuid"' "$T/strace"; then
+        reader=$(awk '/"\/etc\/subuid"/ {print $1; exit}' "$T/strace")
+        helper=$(awk '{print $4}' "/proc/$reader/stat")
+        HFDS=$(fds_of "$helper")
+        RFDS=$(fds_of "$reader")
+    fi
+    wait $tracer
+    RC=$? ERR=$(cat "$T/err")
+}
+
 t_fds_closed_stdio() {
     save_sources
     target $U1
@@ -399,41 +459,34 @@ t_fds_closed_stdio() {
     expect_rc 0
     expect_whole "$TARGET" uid "0 200000 10"
     [ -s "$T/tmp/fd3" ] && fail "output landed in the file on fd 3: $(cat "$T/tmp/fd3")"
+    # While it runs: 0-2 are open on /dev/null (or /dev/full: glibc opens
+    # that as fd 0 of a setuid program started without one), in the helper
+    # and its reader child, so nothing it opens (the target, the sources,
+    # a pipe) becomes its stdout or stderr.
+    target $U1
+    watch_helper "exec '$BIN/newuidmap' $TARGET 0 200000 10 <&- >&- 2>&-"
+    expect_rc 0
+    expect_whole "$TARGET" uid "0 200000 10"
+    echo "    with 0-2 closed, the helper had: $HFDS"
+    local std="0=/dev/@(null|full) 1=/dev/@(null|full) 2=/dev/@(null|full) "
+    [[ $HFDS == $std* ]] || fail "the helper's fds 0-2 are not /dev/null: $HFDS"
+    [[ $RFDS == $std* ]] || fail "the reader child's fds 0-2 are not /dev/null: $RFDS"
     expect_sources_unchanged
 }
 
 t_fds_thousands_inherited() {
-    save_sources
     ulimit -n 8192 || { fail "cannot raise the fd limit"; return; }
-    # A big subuid keeps the reader child alive long enough to be looked at.
-    { echo "$U1N:200000:65536"; yes "idgtx:1:1" | head -n 10000000; } >/etc/subuid
-    save_sources
     target $U1
-    local open="for ((i = 10; i < 4010; i++)); do eval \"exec \$i</dev/null\"; done"
-    setpriv --reuid=$U1 --regid=$U1 --clear-groups -- \
-        bash -c "$open; exec '$BIN/newuidmap' $TARGET 0 200000 10" >"$T/out" 2>"$T/err" &
-    local helper=$! reader="" i hfds="" rfds=""
-    for ((i = 0; i < 20000; i++)); do
-        [ -z "$rfds" ] || break
-        kill -0 $helper 2>/dev/null || break
-        [ "$(cat "/proc/$helper/comm" 2>/dev/null)" = newuidmap ] || continue
-        reader=$(cat "/proc/$helper/task/$helper/children" 2>/dev/null)
-        reader=${reader%% *}
-        [ -n "$reader" ] || continue
-        hfds=$(ls "/proc/$helper/fd" 2>/dev/null | wc -l)
-        rfds=$(ls "/proc/$reader/fd" 2>/dev/null | tr '\n' ' ')
-    done
-    wait $helper
-    RC=$? ERR=$(cat "$T/err")
+    watch_helper "for ((i = 10; i < 4010; i++)); do eval \"exec \$i</dev/null\"; done
+        exec '$BIN/newuidmap' $TARGET 0 200000 10"
     expect_rc 0
     expect_whole "$TARGET" uid "0 200000 10"
-    if [ -z "$rfds" ]; then
-        fail "never saw the reader child"
-    else
-        echo "    helper had $hfds fds, its reader child: $rfds"
-        [ "$hfds" -le 8 ] || fail "the helper kept $hfds fds"
-        [ "$(wc -w <<<"$rfds")" -le 6 ] || fail "the reader child has fds $rfds"
-    fi
+    echo "    helper had: ${HFDS:0:300}; its reader child: ${RFDS:0:300}"
+    # 0-2, the reader's pipe; nothing of the 4000 (fds 10 and up).
+    [ -n "$HFDS" ] && [ "$(wc -w <<<"$HFDS")" -le 4 ] ||
+        fail "the helper kept $(wc -w <<<"$HFDS") fds: ${HFDS:0:300}"
+    [ -n "$RFDS" ] && [ "$(wc -w <<<"$RFDS")" -le 4 ] ||
+        fail "the reader child has $(wc -w <<<"$RFDS") fds: ${RFDS:0:300}"
     expect_sources_unchanged
 }
 
