@@ -304,7 +304,7 @@ expect_not_root_mapped() {
 
 # 1d. The target execs a setuid-root program after it was opened.
 t_race_target_execs_setuid_program() {
-    build_suid || { echo "    SKIP: no cc"; return; }
+    build_suid || { fail "cannot build the setuid test program (cc)"; return; }
     save_sources
     # Control: the program does give root, outside a user namespace.
     # Started directly, not through the function as(), so that $! is the
@@ -364,7 +364,7 @@ build_pwned() {
 }
 
 t_env_ld_preload_and_library_path() {
-    build_pwned || { echo "    SKIP: no cc"; return; }
+    build_pwned || { fail "cannot build the test library (cc)"; return; }
     save_sources
     # Control: a program that is not setuid does load it.
     run $U1 env LD_PRELOAD="$T/evil/libpwned.so" /bin/true
