@@ -194,8 +194,10 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
             page - 1);
 
     /* The pid of a pidfd must still be that process right before writing. */
-    if (!idg_target_alive(&tfd))
-        die("process %u exited before its %s could be written", tfd.pid, idg_map_file(kind));
+    if (!idg_target_alive(&tfd)) {
+        idg_target_exited_msg(&tfd, kind, msg, sizeof(msg));
+        die("%s", msg);
+    }
 
     /* 6. CVE-2018-7169: without a subgid grant, the namespace may not setgroups. */
     if (kind == IDG_KIND_GID && !v.via_allotment &&

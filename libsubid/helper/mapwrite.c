@@ -32,8 +32,8 @@ static void explain_failure(const struct idg_target_fd *t, enum idg_kind k, int 
     bool written = fd >= 0 && read(fd, &c, 1) == 1;
     if (fd >= 0)
         close(fd);
-    if (e == ESRCH || (fd < 0 && errno == ESRCH))
-        snprintf(err, errlen, "process %u exited before its %s could be written", t->pid, file);
+    if (e == ESRCH || (fd < 0 && errno == ESRCH) || !idg_target_alive(t))
+        idg_target_exited_msg(t, k, err, errlen);
     else if (written)
         snprintf(err, errlen,
                  "%s of process %u was already written (the kernel allows one write); "

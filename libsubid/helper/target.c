@@ -56,7 +56,8 @@ static int pidfd_pid(int fd, long *pid)
     return 1;
 }
 
-/* The pid behind a /proc/PID directory fd, for messages only. */
+/* The pid behind a /proc/PID directory fd, for messages only. The link of
+ * one whose process was reaped reads "/proc/PID (deleted)". */
 static uint32_t proc_dir_pid(int fd)
 {
     char path[64], link[256];
@@ -65,11 +66,68 @@ static uint32_t proc_dir_pid(int fd)
     if (n <= 0)
         return 0;
     link[n] = '\0';
+    char *deleted = strstr(link, " (deleted)");
+    if (deleted && deleted[10] == '\0')
+        *deleted = '\0';
     const char *slash = strrchr(link, '/');
     uint32_t pid = 0;
     if (slash)
         idg_parse_u32(slash + 1, IDG_PID_MAX, &pid);
     return pid;
+}
+
+/* The one message for a target that is gone, given as fd:N (fd >= 0) or
+ * as a pid; pid 0 when not known. */
+static void exited_msg(int fd, uint32_t pid, const char *map, char *err, size_t errlen)
+{
+    if (fd < 0)
+        snprintf(err, errlen,
+                 "process %u has exited; nothing was written; keep it running until its %s "
+                 "is written",
+                 pid, map);
+    else if (pid > 0)
+        snprintf(err, errlen,
+                 "the process behind fd %d (pid %u) has exited; nothing was written; pass fd:N "
+                 "of a running process",
+                 fd, pid);
+    else
+        snprintf(err, errlen,
+                 "the process behind fd %d has exited; nothing was written; pass fd:N of a "
+                 "running process",
+                 fd);
+}
+
+void idg_target_exited_msg(const struct idg_target_fd *t, enum idg_kind k, char *err, size_t errlen)
+{
+    exited_msg(-1, t->pid, idg_map_file(k), err, errlen);
+}
+
+#define PF_EXITING 0x4 /* include/linux/sched.h: set first thing in do_exit() */
+
+/* Has the process behind a /proc/PID directory fd exited? Reaped, its
+ * files answer ESRCH. Before that it is still there but refuses a map
+ * write with a bare EPERM: a zombie (state Z, or X while being reaped), or
+ * one still on its way out (PF_EXITING in the "flags" field of stat). */
+static bool proc_dir_exited(int dir)
+{
+    int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ESRCH || errno == ENOENT;
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    int e = errno;
+    close(fd);
+    if (n < 0)
+        return e == ESRCH;
+    buf[n] = '\0';
+    /* "PID (COMM) STATE PPID PGRP SESSION TTY TPGID FLAGS ...": COMM may hold
+     * ')', so the fields follow the last one (no later field has one). */
+    const char *end = strrchr(buf, ')');
+    char state;
+    unsigned flags;
+    if (!end || sscanf(end + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2)
+        return false;
+    return state == 'Z' || state == 'X' || (flags & PF_EXITING);
 }
 
 static int open_pid(uint32_t pid, char *err, size_t errlen)
@@ -97,9 +155,15 @@ static int from_fd(int n, struct idg_target_fd *t, char *err, size_t errlen)
         return -1;
     }
     if (r == 1) {
-        if (pid <= 0) {
-            snprintf(err, errlen, "the process of pidfd %d %s", n,
-                     pid < 0 ? "has exited" : "is in another pid namespace");
+        if (pid < 0) {
+            exited_msg(n, 0, NULL, err, errlen);
+            return -1;
+        }
+        if (pid == 0) {
+            snprintf(err, errlen,
+                     "the process of pidfd %d is in another pid namespace; pass a pidfd of a "
+                     "process in yours",
+                     n);
             return -1;
         }
         t->pidfd = n;
@@ -109,15 +173,22 @@ static int from_fd(int n, struct idg_target_fd *t, char *err, size_t errlen)
             return -1;
         /* Opened after the pidfd: if its process still lives, this is it. */
         if (!idg_target_alive(t)) {
-            snprintf(err, errlen, "process %u (pidfd %d) has exited", t->pid, n);
+            exited_msg(n, t->pid, NULL, err, errlen);
             return -1;
         }
         return 0;
     }
     struct stat st;
     struct statfs sf;
-    if (fstat(n, &st) < 0 || !S_ISDIR(st.st_mode) || fstatfs(n, &sf) < 0 ||
-        sf.f_type != PROC_SUPER_MAGIC || faccessat(n, "ns/user", F_OK, 0) < 0) {
+    bool proc_dir = fstat(n, &st) == 0 && S_ISDIR(st.st_mode) && fstatfs(n, &sf) == 0 &&
+                    sf.f_type == PROC_SUPER_MAGIC;
+    if (proc_dir && faccessat(n, "ns/user", F_OK, 0) < 0 && errno == ESRCH) {
+        /* A /proc/PID directory whose process was reaped (its pid may
+           belong to another process by now: this fd never reaches it). */
+        exited_msg(n, proc_dir_pid(n), NULL, err, errlen);
+        return -1;
+    }
+    if (!proc_dir || faccessat(n, "ns/user", F_OK, 0) < 0) {
         snprintf(err, errlen,
                  "fd %d is neither a /proc/PID directory nor a pidfd; pass one of those as fd:N",
                  n);
@@ -156,6 +227,8 @@ int idg_target_open(const struct idg_target_arg *a, struct idg_target_fd *t, cha
 
 bool idg_target_alive(const struct idg_target_fd *t)
 {
+    if (proc_dir_exited(t->proc))
+        return false;
     if (t->pidfd < 0)
         return true;
     /* EPERM still proves the process exists; anything else (ESRCH, EBADF,
@@ -163,12 +236,14 @@ bool idg_target_alive(const struct idg_target_fd *t)
     return syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) == 0 || errno == EPERM;
 }
 
-static int gone(const struct idg_target_fd *t, const char *what, char *err, size_t errlen)
+static int gone(const struct idg_target_fd *t, enum idg_kind k, const char *what, char *err,
+                size_t errlen)
 {
-    if (errno == ESRCH || errno == ENOENT)
-        snprintf(err, errlen, "process %u exited while it was being checked", t->pid);
+    int e = errno;
+    if (e == ESRCH || e == ENOENT || !idg_target_alive(t))
+        idg_target_exited_msg(t, k, err, errlen);
     else
-        snprintf(err, errlen, "cannot read %s of process %u: %s", what, t->pid, strerror(errno));
+        snprintf(err, errlen, "cannot read %s of process %u: %s", what, t->pid, strerror(e));
     return -1;
 }
 
@@ -176,8 +251,12 @@ int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_
                      char *err, size_t errlen)
 {
     struct stat st, nst, own;
+    if (!idg_target_alive(t)) {
+        idg_target_exited_msg(t, k, err, errlen);
+        return -1;
+    }
     if (fstat(t->proc, &st) < 0)
-        return gone(t, "the owner", err, errlen);
+        return gone(t, k, "the owner", err, errlen);
     *f = (struct idg_target){.uid = st.st_uid, .gid = st.st_gid};
     if (st.st_uid != getuid() || st.st_gid != getgid())
         return 0; /* idg_decide refuses it; its namespace is none of our business */
@@ -193,13 +272,13 @@ int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_
         return -1;
     }
     if (ns < 0)
-        return gone(t, "the user namespace", err, errlen);
+        return gone(t, k, "the user namespace", err, errlen);
     int rc = -1;
     /* Set before the ioctl: no uid matches -1, and valgrind (3.19) does not
      * know that NS_GET_OWNER_UID writes it, so it would see it unset. */
     uid_t owner = (uid_t)-1;
     if (fstat(ns, &nst) < 0 || stat("/proc/self/ns/user", &own) < 0) {
-        gone(t, "the user namespace", err, errlen);
+        gone(t, k, "the user namespace", err, errlen);
         goto out;
     }
     f->same_ns = nst.st_dev == own.st_dev && nst.st_ino == own.st_ino;
@@ -212,21 +291,21 @@ int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_
             close(parent);
     }
     if (ioctl(ns, NS_GET_OWNER_UID, &owner) < 0) {
-        gone(t, "the user namespace owner", err, errlen);
+        gone(t, k, "the user namespace owner", err, errlen);
         goto out;
     }
     f->ns_owner = owner;
 
     int map = openat(t->proc, idg_map_file(k), O_RDONLY | O_CLOEXEC);
     if (map < 0) {
-        gone(t, idg_map_file(k), err, errlen);
+        gone(t, k, idg_map_file(k), err, errlen);
         goto out;
     }
     char c;
     ssize_t n = read(map, &c, 1);
     close(map);
     if (n < 0) {
-        gone(t, idg_map_file(k), err, errlen);
+        gone(t, k, idg_map_file(k), err, errlen);
         goto out;
     }
     f->map_written = n > 0;

@@ -8,6 +8,8 @@
  *    the caller's fd:N, which must be a directory on procfs or a pidfd;
  *  - with a pidfd, the pidfd's process must still be alive after /proc/PID
  *    was opened: then /proc/PID is that process, not a reuse of its pid;
+ *  - a target that has exited (a zombie, or reaped) is reported as exited,
+ *    not with the kernel's bare EPERM or ESRCH;
  *  - every fact (owner, user namespace, map state) is read through the fd.
  */
 #ifndef IDGATE_TARGET_H
@@ -33,8 +35,13 @@ int idg_target_open(const struct idg_target_arg *a, struct idg_target_fd *t, cha
 int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_target *f,
                      char *err, size_t errlen);
 
-/* With a pidfd: is its process still alive? (Always true without one.) */
+/* Is the process still running: not a zombie, not reaped and, with a
+ * pidfd, still the pidfd's process? */
 bool idg_target_alive(const struct idg_target_fd *t);
+
+/* "process N has exited; nothing was written; ..." for a target found gone. */
+void idg_target_exited_msg(const struct idg_target_fd *t, enum idg_kind k, char *err,
+                           size_t errlen);
 
 void idg_target_close(struct idg_target_fd *t);
 

@@ -170,6 +170,32 @@ file_caps() {
 1 200000 65536"
 }
 
+# idg_stragglers: after a case, no process of it may still run (one started
+# through a function in the background is not the job `jobs -p` kills, and
+# one that keeps meson's stdout or stderr open makes meson wait for it).
+# sandbox.sh makes this shell init of a pid namespace, so /proc lists only
+# the test's own processes. Waits 2 s for them to go, then names and kills
+# them and fails the case.
+idg_stragglers() {
+    local d i left state
+    for ((i = 0; i < 200; i++)); do
+        left=()
+        for d in /proc/[0-9]*; do
+            [ "${d#/proc/}" != 1 ] && [ "${d#/proc/}" != "$BASHPID" ] || continue
+            read -r state <"$d/stat" 2>/dev/null || continue
+            state=${state##*) }
+            [ "${state%% *}" = Z ] || left+=("${d#/proc/}")
+        done
+        [ ${#left[@]} -gt 0 ] || return 0
+        sleep 0.01
+    done
+    for d in "${left[@]}"; do
+        echo "    FAIL: the case left process $d running: $(tr '\0' ' ' <"/proc/$d/cmdline" 2>/dev/null)"
+        kill -9 "$d" 2>/dev/null
+    done
+    return 1
+}
+
 idg_run_all() {
     local passed=0 failed=0 name
     for name in $(declare -F | awk '$3 ~ /^t_/ {print $3}'); do
@@ -180,7 +206,9 @@ idg_run_all() {
             "$name"
             exit "$CASE_FAILED"
         )
-        if [ $? -eq 0 ]; then
+        local rc=$?
+        idg_stragglers || rc=1
+        if [ $rc -eq 0 ]; then
             echo "ok - $name"
             passed=$((passed + 1))
         else

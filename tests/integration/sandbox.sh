@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Run one integration test file against the built helpers, inside a private
-# mount namespace where /etc and /dev are overlayfs copies of the host's:
-# whatever a test writes to /etc/subuid, /etc/passwd or /dev/log lands in a
+# Run one integration test file against the built helpers, inside private
+# mount and pid namespaces, where /etc and /dev are overlayfs copies of the
+# host's: whatever a test writes to /etc/subuid, /etc/passwd or /dev/log lands in a
 # tmpfs that vanishes with the namespace. The host's /etc never changes.
 #
 #   sandbox.sh BUILD_DIR TEST_FILE
@@ -30,7 +30,13 @@ if [ -z "${IDG_IN_SANDBOX:-}" ]; then
     # The mountpoint is made out here, so that it can be removed afterwards.
     IDG_IN_SANDBOX=$(mktemp -d /tmp/idgate-sandbox.XXXXXX) || exit 1
     export IDG_IN_SANDBOX
-    unshare --mount --propagation private -- "$0" "$@"
+    # A private pid namespace too, with the test file as its init: when the
+    # file ends, the kernel kills whatever it left running (a process that
+    # still holds meson's stdout or stderr would make meson wait for it to
+    # the timeout), and a test that sets ns_last_pid to force pid reuse
+    # moves only its own pids, not those of a test running beside it.
+    # --kill-child: a timeout's signal to unshare reaches the whole tree.
+    unshare --mount --propagation private --pid --fork --kill-child --mount-proc -- "$0" "$@"
     rc=$?
     rmdir "$IDG_IN_SANDBOX"
     exit $rc

@@ -5,10 +5,12 @@
  * a data file read afresh on every call, so tests change its answers
  * without rebuilding it:
  *
- *   $IDGATE_TEST_PLUGIN_DATA if set and the process is not setuid
- *   (secure_getenv: the unit tests), else /etc/idgate-test-plugin (the
- *   integration sandbox's overlay /etc; the helpers empty the environment).
- *   A missing file is an empty one.
+ *   $IDGATE_TEST_PLUGIN_DATA if set (the unit tests), else
+ *   /etc/idgate-test-plugin (the integration sandbox's overlay /etc). Read
+ *   with plain getenv(), as a careless third-party module might, not
+ *   secure_getenv(): the helpers must empty the environment before any
+ *   module runs (test-plugin.sh t_user_environment_cannot_redirect_the_module
+ *   fails if they do not). A missing file is an empty one.
  *
  * One directive per line; blank lines and lines starting with '#' are
  * ignored; words are separated by blanks:
@@ -195,7 +197,7 @@ static bool parse_line(char *line, struct data *d, struct entry *e, bool *is_ent
 static void data_load(struct data *d)
 {
     *d = (struct data){0};
-    const char *path = secure_getenv(DATA_ENV);
+    const char *path = getenv(DATA_ENV); /* not secure_getenv: see the top */
     FILE *f = fopen(path ? path : DATA_PATH, "re");
     if (!f)
         return;
