@@ -135,7 +135,8 @@ int idg_ranges_sort(struct idg_range *v, size_t n);
  * Deterministic: start = min + (uid - acct_min) * count, the same on every
  * host of a fleet. Refused, never moved, when it is outside the pool or
  * collides (*conflict set). *out is the slot, for messages, also when it is
- * refused as OUTSIDE (start 0 if past the id space) or COLLIDES.
+ * refused as OUTSIDE or COLLIDES; a slot that passes the id space is no
+ * range, and *out is then 0+0 (count 0: no entry can equal it).
  */
 enum idg_alloc_status idg_alloc_deterministic(const struct idg_taken_set *s,
                                               const struct idg_pool *p, uint32_t uid,
