@@ -145,6 +145,9 @@ const struct idg_taken *idg_taken_conflict(const struct idg_taken_set *s, struct
 void idg_fit_init(struct idg_fit *fit, const struct idg_taken_set *extra, uint32_t min,
                   uint32_t max, uint32_t count)
 {
+    /* 4294967295 is no id (range.h): no range reaches it, whatever max says. */
+    if (max > IDG_ID_MAX)
+        max = IDG_ID_MAX;
     *fit = (struct idg_fit){.extra = extra, .max = max, .count = count, .cand = min};
     if (count == 0 || min > max || count - 1 > max - min) {
         fit->st = IDG_ALLOC_BAD_REQUEST;

@@ -73,7 +73,8 @@ enum idg_alloc_status {
     IDG_ALLOC_BAD_REQUEST, /* count 0, or MIN/MAX/COUNT that cannot hold a range */
 };
 
-/* First fit: the lowest start in [min, max] whose `count` ids are free. */
+/* First fit: the lowest start in [min, max] whose `count` ids are free;
+ * a max above 4294967294 means 4294967294 (4294967295 is no id). */
 enum idg_alloc_status idg_alloc_first_fit(const struct idg_taken_set *s, uint32_t min, uint32_t max,
                                           uint32_t count, struct idg_range *out);
 

@@ -374,6 +374,12 @@ static const struct fit_case fit_cases[] = {
     {"min above max", {{0}}, 200000, 100000, 1, IDG_ALLOC_BAD_REQUEST, 0},
     {"count wider than the pool", {{0}}, 10, 19, 11, IDG_ALLOC_BAD_REQUEST, 0},
     {"count past the top", {{0}}, TOP - 10, TOP, ALL, IDG_ALLOC_BAD_REQUEST, 0},
+    /* 4294967295 is no id (range.h): a max of it is the last id (found by
+       fuzz-grant-plan: these gave 4294967295+1 and 4294967294+2) */
+    {"max past the last id, last id taken", {A(TOP)}, TOP, ALL, 1, IDG_ALLOC_EXHAUSTED, 0},
+    {"max past the last id, two ids from the last", {{0}}, TOP, ALL, 2, IDG_ALLOC_BAD_REQUEST, 0},
+    {"min past the last id", {{0}}, ALL, ALL, 1, IDG_ALLOC_BAD_REQUEST, 0},
+    {"max past the last id, room below", {A(TOP)}, TOP - 9, ALL, 9, IDG_ALLOC_OK, TOP - 9},
 };
 
 START_TEST(test_first_fit)
