@@ -257,7 +257,9 @@ static void check(const struct world *w, const struct idg_grant_req *rq,
     const struct idg_pool *p = w->pool;
     const struct m_line *m;
     if (rq->mode == IDG_GRANT_FIRST_FIT) {
-        uint64_t min = rq->min, max = rq->max, count = rq->count, at = 0;
+        /* alloc.h: a max above 4294967294 means 4294967294 */
+        uint64_t min = rq->min, max = rq->max < M_ID_MAX ? rq->max : M_ID_MAX;
+        uint64_t count = rq->count, at = 0;
         if (rq->reuse && (m = owned(w, rq, false, 0, count))) {
             check_reused(w, res, m);
             return;
