@@ -145,6 +145,9 @@ const struct idg_taken *idg_taken_conflict(const struct idg_taken_set *s, struct
 void idg_fit_init(struct idg_fit *fit, const struct idg_taken_set *extra, uint32_t min,
                   uint32_t max, uint32_t count)
 {
+    /* 4294967295 is no id (range.h): no range reaches it, whatever max says. */
+    if (max > IDG_ID_MAX)
+        max = IDG_ID_MAX;
     *fit = (struct idg_fit){.extra = extra, .max = max, .count = count, .cand = min};
     if (count == 0 || min > max || count - 1 > max - min) {
         fit->st = IDG_ALLOC_BAD_REQUEST;
@@ -218,7 +221,13 @@ enum idg_alloc_status idg_alloc_deterministic(const struct idg_taken_set *s,
         return IDG_ALLOC_BELOW_ACCT;
     /* (uid - acct_min) * count < 2^32 * 2^32: fits in 64 bits. */
     uint64_t start = p->min + (uint64_t)(uid - p->acct_min) * count;
-    *out = (struct idg_range){.start = start > IDG_ID_MAX ? 0 : (uint32_t)start, .count = count};
+    if (start + count - 1 > IDG_ID_MAX) {
+        /* No range: a placeholder such as 0+count would read as one, and an
+         * entry at 0 of that size would pass for the slot (grant.h). */
+        *out = (struct idg_range){0, 0};
+        return IDG_ALLOC_OUTSIDE;
+    }
+    *out = (struct idg_range){.start = (uint32_t)start, .count = count};
     if (start + count - 1 > p->max)
         return IDG_ALLOC_OUTSIDE;
     *conflict = idg_taken_conflict(s, *out);

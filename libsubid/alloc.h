@@ -73,7 +73,8 @@ enum idg_alloc_status {
     IDG_ALLOC_BAD_REQUEST, /* count 0, or MIN/MAX/COUNT that cannot hold a range */
 };
 
-/* First fit: the lowest start in [min, max] whose `count` ids are free. */
+/* First fit: the lowest start in [min, max] whose `count` ids are free;
+ * a max above 4294967294 means 4294967294 (4294967295 is no id). */
 enum idg_alloc_status idg_alloc_first_fit(const struct idg_taken_set *s, uint32_t min, uint32_t max,
                                           uint32_t count, struct idg_range *out);
 
@@ -135,7 +136,8 @@ int idg_ranges_sort(struct idg_range *v, size_t n);
  * Deterministic: start = min + (uid - acct_min) * count, the same on every
  * host of a fleet. Refused, never moved, when it is outside the pool or
  * collides (*conflict set). *out is the slot, for messages, also when it is
- * refused as OUTSIDE (start 0 if past the id space) or COLLIDES.
+ * refused as OUTSIDE or COLLIDES; a slot that passes the id space is no
+ * range, and *out is then 0+0 (count 0: no entry can equal it).
  */
 enum idg_alloc_status idg_alloc_deterministic(const struct idg_taken_set *s,
                                               const struct idg_pool *p, uint32_t uid,

@@ -46,7 +46,8 @@ int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
     }
 
     /* One pass over the file: bad lines, what the owner has, collisions,
-     * and every range for the first fit. */
+     * and every range for the first fit. Exact and deterministic: only an
+     * entry equal to res->got serves; with no slot (count 0) none does. */
     struct idg_add_scan sc = {.owner = rq->owner, .exact = exact, .want = res->got, .count = count};
     int rc = idg_add_scan(buf, len, &sc);
     if (rc < 0)

@@ -46,7 +46,8 @@ struct idg_grant_res {
     enum idg_line_status bad;
     bool reused;
     struct idg_scan_hit have; /* the entry reused */
-    struct idg_range got;     /* the range given, or refused (COLLIDES/OUTSIDE) */
+    struct idg_range got;     /* the range given, or refused (COLLIDES/OUTSIDE;
+                                 count 0: the slot passes the id space) */
     bool conflict_taken;      /* COLLIDES with an account or reserved ids: */
     struct idg_taken conflict;
     struct idg_scan_hit hit; /* COLLIDES with this entry otherwise */

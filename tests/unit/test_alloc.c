@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * alloc.h: the taken set, first fit and deterministic placement of a new
- * subordinate range, at the edges of the pool and of the id space.
+ * subordinate range, at the edges of the pool and of the id space; and
+ * grant.h's use of the deterministic slot.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 
 #include "account.h"
 #include "alloc.h"
+#include "grant.h"
 #include "logindefs.h"
 #include "range.h"
 #include "subid_file.h"
@@ -372,6 +374,12 @@ static const struct fit_case fit_cases[] = {
     {"min above max", {{0}}, 200000, 100000, 1, IDG_ALLOC_BAD_REQUEST, 0},
     {"count wider than the pool", {{0}}, 10, 19, 11, IDG_ALLOC_BAD_REQUEST, 0},
     {"count past the top", {{0}}, TOP - 10, TOP, ALL, IDG_ALLOC_BAD_REQUEST, 0},
+    /* 4294967295 is no id (range.h): a max of it is the last id (found by
+       fuzz-grant-plan: these gave 4294967295+1 and 4294967294+2) */
+    {"max past the last id, last id taken", {A(TOP)}, TOP, ALL, 1, IDG_ALLOC_EXHAUSTED, 0},
+    {"max past the last id, two ids from the last", {{0}}, TOP, ALL, 2, IDG_ALLOC_BAD_REQUEST, 0},
+    {"min past the last id", {{0}}, ALL, ALL, 1, IDG_ALLOC_BAD_REQUEST, 0},
+    {"max past the last id, room below", {A(TOP)}, TOP - 9, ALL, 9, IDG_ALLOC_OK, TOP - 9},
 };
 
 START_TEST(test_first_fit)
@@ -682,6 +690,97 @@ START_TEST(test_deterministic_ignores_far_ranges)
     ck_assert_uint_eq(conflict->line, 9);
     ck_assert_uint_eq(conflict->range.start, 100000 + 8 * 65536);
     idg_taken_free(&s);
+}
+END_TEST
+
+/*
+ * idg_grant_plan in deterministic mode: an entry of the owner equal to the
+ * slot is the answer; a slot past the id space is no range, and an entry
+ * at 0 of the same size must not pass for it (found by fuzz-grant-plan).
+ */
+struct grant_det_case {
+    const char *name;
+    const char *text;
+    uint32_t pool_max, uid;
+    enum idg_alloc_status st;
+    bool reused;
+    struct idg_range got;
+    const char *line; /* the new line, for OK without reuse */
+};
+
+static const struct grant_det_case grant_det_cases[] = {
+    {"slot in the pool, free",
+     "bob:100000:65536\n",
+     SUB_MAX,
+     1001,
+     IDG_ALLOC_OK,
+     false,
+     {165536, 65536},
+     "dave:165536:65536\n"},
+    {"slot in the pool, the owner's",
+     "bob:100000:65536\ndave:165536:65536\n",
+     SUB_MAX,
+     1001,
+     IDG_ALLOC_OK,
+     true,
+     {165536, 65536},
+     NULL},
+    /* idempotent: the owner keeps the slot it has after MAX was lowered */
+    {"slot past MAX, the owner's",
+     "dave:165536:65536\n",
+     231070,
+     1001,
+     IDG_ALLOC_OK,
+     true,
+     {165536, 65536},
+     NULL},
+    {"slot past MAX, free", "", 231070, 1001, IDG_ALLOC_OUTSIDE, false, {165536, 65536}, NULL},
+    {"slot past the id space, an entry at 0",
+     "dave:0:65536\n",
+     SUB_MAX,
+     4000000000u,
+     IDG_ALLOC_OUTSIDE,
+     false,
+     {0, 0},
+     NULL},
+    /* (66536 - 1000) * 65536 = 2^32 */
+    {"product of 2^32, an entry at 0",
+     "# x\n66536:0:65536\n",
+     SUB_MAX,
+     66536,
+     IDG_ALLOC_OUTSIDE,
+     false,
+     {0, 0},
+     NULL},
+    {"slot past the id space, nothing", "", SUB_MAX, TOP, IDG_ALLOC_OUTSIDE, false, {0, 0}, NULL},
+};
+
+START_TEST(test_grant_deterministic)
+{
+    const struct grant_det_case *c = &grant_det_cases[_i];
+    struct idg_pool pool = {SUB_MIN, c->pool_max, 65536, true, 1000, 60000};
+    struct idg_owner o;
+    idg_owner_init(&o, "dave", c->uid);
+    struct idg_grant_req rq = {
+        .owner = &o,
+        .name = "dave",
+        .has_uid = true,
+        .uid = c->uid,
+        .mode = IDG_GRANT_DETERMINISTIC,
+        .count = 65536,
+        .reuse = true,
+        .pool = &pool,
+    };
+    struct idg_grant_res res;
+    ck_assert_int_eq(idg_grant_plan(c->text, strlen(c->text), NULL, &rq, &res), 0);
+    ck_assert_msg(res.st == c->st && res.reused == c->reused, "%s: %s%s, want %s%s", c->name,
+                  status_name(res.st), res.reused ? " (reused)" : "", status_name(c->st),
+                  c->reused ? " (reused)" : "");
+    ck_assert_msg(res.got.start == c->got.start && res.got.count == c->got.count,
+                  "%s: got %u+%u, want %u+%u", c->name, res.got.start, res.got.count, c->got.start,
+                  c->got.count);
+    if (c->line)
+        ck_assert_str_eq(res.line, c->line);
 }
 END_TEST
 
@@ -2345,6 +2444,7 @@ static Suite *alloc_suite(void)
     tc = tcase_create("deterministic");
     tcase_add_loop_test(tc, test_deterministic, 0, (int)ARRAY_SIZE(det_cases));
     tcase_add_test(tc, test_deterministic_ignores_far_ranges);
+    tcase_add_loop_test(tc, test_grant_deterministic, 0, (int)ARRAY_SIZE(grant_det_cases));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ranges-sort");

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Differential: idg_add_scan() (alloc.h) against a slow reading of the same
+ * bytes written from subid_line.h alone (subid-model.h). The file is either
+ * generated (entries of a few owners near each other, comments, malformed
+ * lines, raw bytes) or the input's bytes as they are. Both must agree on:
+ *  - the first malformed line and what is wrong with it;
+ *  - the owner's first entry that serves the request (equal to `want` when
+ *    exact, else of at least `count` ids), where it is, and its fields;
+ *  - when exact, the first entry in file order that overlaps `want`;
+ *  - every entry's range, ascending by start (the same multiset);
+ * and every out field is this call's answer (they start out as garbage),
+ * the bytes and the in fields are left as they were.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "subid-model.h"
+#include "subid_line.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int by_start_count(const void *x, const void *y)
+{
+    const struct idg_range *a = x, *b = y;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return a->count < b->count ? -1 : a->count > b->count;
+}
+
+/* The entry's range moved by one in one of four ways, if still valid. */
+static struct idg_range nudge(const struct m_line *m, uint32_t how)
+{
+    uint64_t s = m->start, c = m->count;
+    switch (how % 5) {
+    case 1:
+        s++;
+        break;
+    case 2:
+        s--;
+        break;
+    case 3:
+        c++;
+        break;
+    case 4:
+        c--;
+        break;
+    }
+    if (s > M_ID_MAX || c == 0 || s + c > 4294967295u)
+        return (struct idg_range){(uint32_t)m->start, (uint32_t)m->count};
+    return (struct idg_range){(uint32_t)s, (uint32_t)c};
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct gen g = {{data, size}, 0};
+    uint32_t flags = take16(&g.in);
+    g.base = m_bases[(flags & 3) % M_ARRAY_SIZE(m_bases)];
+    bool exact = flags & 4, raw = flags & 8, last_nl = flags & 16, clean = flags & 32;
+    uint32_t name_pick = flags >> 6 & 7, uid_pick = flags >> 10 & 3;
+    bool has_uid = flags & 0x200, want_from_entry = flags & 0x1000,
+         count_from_entry = flags & 0x2000;
+    uint32_t k = take8(&g.in), how = take8(&g.in);
+    uint32_t uid = gen_id(&g);
+    struct idg_range want = gen_range(&g);
+    uint32_t count = gen_count(&g);
+
+    struct text t = {0};
+    put(&t, "", 0); /* allocated even when empty */
+    if (raw)
+        put(&t, g.in.p, g.in.left);
+    else
+        gen_file(&g, clean, last_nl, &t);
+    struct m_file f;
+    char *buf = m_copy_read(&t, &f);
+    size_t len = t.n;
+    const struct m_line *ek = f.n ? &f.v[k % f.n] : NULL;
+
+    /* Who asks: a name, a uid, or both; often the owner of entry k. */
+    char ek_owner[64];
+    uint64_t ek_uid = 1001;
+    m_owner_str(buf, ek, ek_owner, sizeof(ek_owner), "x");
+    if (!m_decimal(ek_owner, strlen(ek_owner), 4294967295u, &ek_uid))
+        ek_uid = 1001;
+    static const char *const names[] = {NULL, "alice", "bob", "1001", "alicex", NULL, "", "root"};
+    const char *name = name_pick == 5 ? ek_owner : names[name_pick];
+    static const uint32_t uids[] = {1001, 1002};
+    if (uid_pick < 2)
+        uid = uids[uid_pick];
+    else if (uid_pick == 2)
+        uid = (uint32_t)ek_uid;
+    if (!name)
+        has_uid = true;
+    struct idg_owner o;
+    if (has_uid)
+        idg_owner_init(&o, name, uid);
+    else
+        idg_owner_init_name(&o, name);
+    if (ek && want_from_entry)
+        want = nudge(ek, how);
+    if (ek && count_from_entry)
+        count = (uint32_t)ek->count + (how >> 4) % 3 - 1;
+
+    /* The out fields start as garbage: each must be this call's answer. */
+    struct idg_add_scan sc;
+    memset(&sc, 0xa5, sizeof(sc));
+    sc.owner = &o;
+    sc.exact = exact;
+    sc.want = want;
+    sc.count = count;
+    sc.ranges = NULL;
+    struct idg_owner o_before = o;
+    if (idg_add_scan(buf, len, &sc) < 0)
+        abort();
+
+    /* The bytes and the in fields are as they were. */
+    if (memcmp(buf, t.p, len) != 0 || memcmp(&o, &o_before, sizeof(o)) != 0 || sc.owner != &o ||
+        sc.exact != exact || sc.want.start != want.start || sc.want.count != want.count ||
+        sc.count != count)
+        __builtin_trap();
+
+    /* The first malformed line. */
+    if (sc.bad_line != f.bad_line || (f.bad_line && sc.bad != f.bad))
+        __builtin_trap();
+
+    /* The owner's first entry that serves the request; the first overlap. */
+    const struct m_line *have = NULL, *hit = NULL;
+    for (size_t i = 0; i < f.n; i++) {
+        const struct m_line *m = &f.v[i];
+        bool serves = exact ? m->start == want.start && m->count == want.count : m->count >= count;
+        if (!have && serves && m_owned(buf, m, name, has_uid, uid))
+            have = m;
+        if (!hit && exact &&
+            m_meet(m->start, m->end, want.start, (uint64_t)want.start + want.count))
+            hit = m;
+    }
+    if (sc.has != (have != NULL) || (have && !m_same_hit(buf, &sc.have, have)))
+        __builtin_trap();
+    if (sc.conflict != (hit != NULL) || (hit && !m_same_hit(buf, &sc.hit, hit)))
+        __builtin_trap();
+
+    /* Every entry's range, ascending by start. */
+    if (sc.n_ranges != f.n || !sc.ranges)
+        __builtin_trap();
+    for (size_t i = 1; i < sc.n_ranges; i++)
+        if (sc.ranges[i].start < sc.ranges[i - 1].start)
+            __builtin_trap();
+    struct idg_range *model = malloc((f.n ? f.n : 1) * sizeof(*model));
+    if (!model)
+        abort();
+    for (size_t i = 0; i < f.n; i++)
+        model[i] = (struct idg_range){(uint32_t)f.v[i].start, (uint32_t)f.v[i].count};
+    qsort(model, f.n, sizeof(*model), by_start_count);
+    qsort(sc.ranges, sc.n_ranges, sizeof(*model), by_start_count);
+    if (f.n && memcmp(model, sc.ranges, f.n * sizeof(*model)) != 0)
+        __builtin_trap();
+
+    free(model);
+    free(sc.ranges);
+    free(f.v);
+    free(buf);
+    free(t.p);
+    return 0;
+}
