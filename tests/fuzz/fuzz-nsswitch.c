@@ -57,8 +57,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (idg_nss_parse(buf, size, &s) == 0)
         check(buf, size, &s);
     memset(&s, 0x5a, sizeof(s));
-    if (idg_nss_parse_db(buf, size, "passwd", &s) == 0)
+    int r = idg_nss_parse_db(buf, size, "passwd", &s);
+    if (r == 0)
         check(buf, size, &s);
+    /* "Files first" for the helpers' no-fork path: whatever our own parser
+     * reads on that line must then begin with files too. */
+    if (idg_nss_plain_files_first(buf, size, "passwd") && r == 0 && s.has_line &&
+        (s.n == 0 || strcmp(s.name[0], "files") != 0))
+        __builtin_trap();
     free(buf);
     return 0;
 }
