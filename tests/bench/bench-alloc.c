@@ -17,21 +17,9 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "bench.h"
 
 #define RUNS 101
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static int write_file(const char *path, long lines, int out_of_order)
 {
@@ -84,7 +72,7 @@ static int run(const char *path, const char *what)
         if (st != IDG_ALLOC_OK)
             return -1;
     }
-    qsort(t, RUNS, sizeof(*t), cmp);
+    sort_samples(t, RUNS);
     printf("%-40s median %8.1f us   best %8.1f us   (fit at %u)\n", what, t[RUNS / 2], t[0],
            got.start);
     idg_id_list_free(&accts);

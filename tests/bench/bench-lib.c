@@ -32,12 +32,7 @@
 
 #include <shadow/subid.h>
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
+#include "bench.h"
 
 /* CPU time used so far by this process and its waited-for children. */
 static double cpu_us(void)

@@ -14,24 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define BATCHES 9
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static double median(double *v)
 {
-    qsort(v, BATCHES, sizeof(v[0]), cmp);
+    sort_samples(v, BATCHES);
     return v[BATCHES / 2];
 }
 

@@ -15,25 +15,13 @@
 #include <unistd.h>
 
 #include "allotment.h"
+#include "bench.h"
 
 #define RUNS 201
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void report(const char *what, double *t, size_t n_found)
 {
-    qsort(t, RUNS, sizeof(*t), cmp);
+    sort_samples(t, RUNS);
     printf("%-34s median %8.1f us   best %8.1f us   (%zu allotment found)\n", what, t[RUNS / 2],
            t[0], n_found);
 }
