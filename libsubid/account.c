@@ -35,12 +35,15 @@ static int lookup(const char *name, uint32_t uid, struct idg_account *out)
             ret = -rc;
         else if (!res)
             ret = -ENOENT;
-        else if (strlen(pw.pw_name) >= sizeof(out->name))
-            ret = -ENAMETOOLONG;
         else {
-            strcpy(out->name, pw.pw_name);
+            /* ids even for a name too long to keep (the name is then ""). */
             out->uid = (uint32_t)pw.pw_uid;
             out->gid = (uint32_t)pw.pw_gid;
+            out->name[0] = '\0';
+            if (strlen(pw.pw_name) >= sizeof(out->name))
+                ret = -ENAMETOOLONG;
+            else
+                strcpy(out->name, pw.pw_name);
         }
         free(buf);
         return ret;
@@ -84,6 +87,11 @@ int idg_passwd_file_uid(const char *path, uid_t trusted_owner, uint32_t uid,
     fclose(f);
     free(text);
     return -rc;
+}
+
+int idg_account_by_uid(uint32_t uid, struct idg_account *out)
+{
+    return lookup(NULL, uid, out);
 }
 
 int idg_account_by_name(const char *name, struct idg_account *out)

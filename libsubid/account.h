@@ -32,6 +32,10 @@ int idg_account_lookup(const char *user, struct idg_account *out);
 /* By login name only (shadow's libsubid resolves owners so). Same returns. */
 int idg_account_by_name(const char *name, struct idg_account *out);
 
+/* By uid (NSS). Same returns; with -ENAMETOOLONG, *out still has the uid
+ * and gid, and an empty name. */
+int idg_account_by_uid(uint32_t uid, struct idg_account *out);
+
 /* The gid of the group named `name`: 0, -ENOENT, or -errno. */
 int idg_group_by_name(const char *name, uint32_t *gid);
 

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,15 +194,12 @@ __attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind
         _exit(2);
     cap_free(none);
 
-    /* NSS modules are loaded here, by a process with no capability. */
-    struct idg_account acct = {0};
-    struct passwd *pw = getpwuid(uid);
-    if (pw) {
-        snprintf(acct.name, sizeof(acct.name), "%s", name_ok(pw->pw_name) ? pw->pw_name : "");
-        acct.gid = pw->pw_gid;
-    }
+    /* NSS modules are loaded here, by a process with no capability. A
+     * failing lookup is no entry: the caller is then known by uid alone. */
+    struct idg_account acct;
+    int r = idg_account_by_uid(uid, &acct);
     struct found f;
-    collect(prog, kind, uid, pw ? &acct : NULL, names, &f);
+    collect(prog, kind, uid, r == 0 || r == -ENAMETOOLONG ? &acct : NULL, names, &f);
     bool ok = write_all(out, &f.h, sizeof(f.h)) && write_all(out, f.name, f.h.name_len) &&
               write_all(out, f.where, f.h.where_len) && write_all(out, f.msg, f.h.msg_len) &&
               write_all(out, f.mods, f.h.n_mod * sizeof(f.mods[0])) &&
@@ -286,6 +282,39 @@ static bool files_only(const struct idg_nss_sources *subid, bool passwd_files_fi
     return idg_passwd_file_uid("/etc/passwd", 0, uid, acct) == 0;
 }
 
+/* Fork the reader child, and take what it sends into *f. */
+static int from_child(const char *prog, enum idg_kind kind, uint32_t uid,
+                      const struct idg_nss_sources *names, struct found *f, char *err,
+                      size_t errlen)
+{
+    *f = (struct found){0};
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return fail(err, errlen, strerror(errno));
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return fail(err, errlen, strerror(errno));
+    }
+    if (pid == 0) {
+        close(p[0]);
+        child(prog, kind, uid, names, p[1]);
+    }
+    close(p[1]);
+    int rc = receive(p[0], f) ? 0 : fail(err, errlen, "the reader process failed");
+    close(p[0]);
+    int st = 0;
+    pid_t w;
+    do
+        w = waitpid(pid, &st, 0);
+    while (w < 0 && errno == EINTR);
+    if (rc == 0 && (w != pid || !(WIFEXITED(st) && WEXITSTATUS(st) == 0)))
+        rc = fail(err, errlen, "the reader process failed");
+    return rc;
+}
+
 int idg_gather(const char *prog, enum idg_kind kind, uint32_t uid, struct idg_gathered *g,
                char *err, size_t errlen)
 {
@@ -299,39 +328,11 @@ int idg_gather(const char *prog, enum idg_kind kind, uint32_t uid, struct idg_ga
     }
     struct found f;
     struct idg_account acct;
-    if (files_only(&names, passwd_files_first, uid, &acct)) {
+    int rc = 0;
+    if (files_only(&names, passwd_files_first, uid, &acct))
         collect(prog, kind, uid, &acct, &names, &f);
-        int rc = adopt(&f, kind, g, err, errlen);
-        found_free(&f);
-        if (rc < 0)
-            idg_gathered_free(g);
-        return rc;
-    }
-
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return fail(err, errlen, strerror(errno));
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
-        return fail(err, errlen, strerror(errno));
-    }
-    if (pid == 0) {
-        close(p[0]);
-        child(prog, kind, uid, &names, p[1]);
-    }
-    close(p[1]);
-    int rc = receive(p[0], &f) ? 0 : fail(err, errlen, "the reader process failed");
-    close(p[0]);
-    int st = 0;
-    pid_t w;
-    do
-        w = waitpid(pid, &st, 0);
-    while (w < 0 && errno == EINTR);
-    if (rc == 0 && (w != pid || !(WIFEXITED(st) && WEXITSTATUS(st) == 0)))
-        rc = fail(err, errlen, "the reader process failed");
+    else
+        rc = from_child(prog, kind, uid, &names, &f, err, errlen);
     if (rc == 0)
         rc = adopt(&f, kind, g, err, errlen);
     found_free(&f);
