@@ -9,9 +9,9 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#if defined(__x86_64__) && defined(__ILP32__)
-#define ARCH AUDIT_ARCH_X86_64 /* x32: refused below like any x32 call */
-#elif defined(__x86_64__)
+/* An x32 build (x86_64 with ILP32) makes every call with the x32 bit,
+ * which the filter below refuses: it gets no ARCH, so no filter. */
+#if defined(__x86_64__) && !defined(__ILP32__)
 #define ARCH AUDIT_ARCH_X86_64
 #elif defined(__i386__)
 #define ARCH AUDIT_ARCH_I386
@@ -66,7 +66,7 @@ int idg_lockdown(void)
     prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0);
     prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
     prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(__ILP32__)
     /* x32 numbers carry bit 30 and share the x86_64 arch value. */
     prog[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1);
     prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
