@@ -1,22 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * getsubids [-g] USER: list the subordinate id ranges allotted to USER, in
- * the output format of shadow's getsubids, which kubelet and rootlesskit
+ * getsubids [-g] USER: list the subordinate id ranges of USER, with the
+ * answers of shadow's getsubids, which kubelet, podman and rootlesskit
  * parse:
  *
  *     0: alice 100000 65536
  *
- * Rules this file keeps (DESIGN.md "Command contracts"):
- *  - one line per allotment, "INDEX: USER START COUNT", numbered from 0,
- *    USER exactly as given, in file order (subuid or subgid first, then
- *    id_permission), never sorted: shadow lists in file order too;
- *  - USER is resolved once, by libsubid's account rule (name, then uid), and
- *    lines match that account's name or uid, as they do for the helpers;
+ * Rules this file keeps:
+ *  - standard output and the exit status are shadow's for every query a
+ *    client makes: the lines are the owner's by shadow's libsubid rule
+ *    (idg_owner_for_query: USER's own text, and the uid of the account named
+ *    USER; with -g, the gid of the group named USER), one output line per
+ *    file line, "INDEX: USER START COUNT" numbered from 0, USER exactly as
+ *    given, in file order (subuid or subgid first, then id_permission);
+ *  - exit 1 with nothing on standard output when USER has no range, as
+ *    shadow does: rootlesskit asks by name and by uid and joins the answers,
+ *    so "getsubids 1000" must not repeat the lines of the name;
  *  - nothing goes to standard output unless every source was read: a caller
  *    would take a partial list for the whole one;
- *  - exit 0 with nothing printed for a known user without ranges; exit 1 for
- *    an unknown user, a failing source, bad usage, or a failed write;
- *  - every error is one line on standard error: what, why, what to do.
+ *  - every error is one line on standard error: what, why, what to do
+ *    (shadow prints "Error fetching ranges"; no client reads standard error).
+ * getsubids(1) lists where idgate is stricter than shadow on purpose.
  * Not privileged: the files are read with the caller's credentials.
  */
 #include <errno.h>
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "allotment.h"
@@ -61,13 +66,15 @@ static int finish_stdout(void)
 static void usage(void)
 {
     printf("Usage: %s [-g] USER\n"
-           "List the subordinate uid ranges allotted to USER, one per line:\n"
-           "INDEX: USER START COUNT, numbered from 0.\n"
+           "List the subordinate uid ranges of USER, one per line:\n"
+           "INDEX: USER START COUNT, numbered from 0. Exit 1 when there is none.\n"
            "\n"
-           "  USER       a login name, or a uid in decimal\n"
-           "  -g         list the subordinate gid ranges instead\n"
-           "  -h, --help show this help\n"
-           "  --version  show the version\n"
+           "  USER           an owner as the files write it: the lines keyed by USER,\n"
+           "                 and, when USER is a login name, those keyed by its uid\n"
+           "                 (with -g: by the gid of the group named USER)\n"
+           "  -g             list the subordinate gid ranges instead\n"
+           "  -h, --help     show this help\n"
+           "  -V, --version  show the version\n"
            "\n"
            "Ranges come from the sources of the subid: line of %s\n"
            "(files: %s and %s, with -g %s and %s).\n"
@@ -88,33 +95,54 @@ static void warn_bad_line(void *arg, const char *path, uint32_t line, enum idg_l
             PROG, path, line, w->who, idg_line_status_str(st));
 }
 
-/* Resolve USER or die saying why. `shown` is USER fit for a message. */
-static void lookup_or_die(const char *user, const char *shown, struct idg_account *acct)
+/* The sources asked, for a message: "/etc/subuid" for files alone (saying
+ * so when it does not exist), else "the sources files, sss of the subid:
+ * line of /etc/nsswitch.conf". */
+static const char *where(char *buf, size_t len, const struct idg_sources *src, bool group)
 {
-    int rc = idg_account_lookup(user, acct);
-    uint32_t uid;
-    if (rc == -ENOENT && idg_parse_u32(user, IDG_ID_MAX, &uid) == 0)
-        die("no user named %s and no user with uid %s in the passwd database; check with: "
-            "getent passwd %s",
-            shown, shown, shown);
-    if (rc == -ENOENT)
-        die("no user named %s in the passwd database; check the name with: getent passwd %s", shown,
-            shown);
-    if (rc == -ENAMETOOLONG)
-        die("the login name of %s has %d bytes or more, longer than getsubids handles", shown,
-            IDG_NAME_MAX);
-    if (rc < 0)
-        die("cannot look up %s in the passwd database: %s; check the passwd line of "
-            "/etc/nsswitch.conf and the name service it names",
-            shown, strerror(-rc));
+    if (src->n == 1 && src->v[0].files) {
+        const char *path = group ? IDG_SUBGID : IDG_SUBUID;
+        bool gone = access(path, F_OK) < 0 && errno == ENOENT;
+        snprintf(buf, len, "%s%s", path, gone ? " (which does not exist)" : "");
+        return buf;
+    }
+    size_t at = (size_t)snprintf(buf, len, "the sources");
+    for (size_t i = 0; i < src->n && at < len; i++)
+        at += (size_t)snprintf(buf + at, len - at, "%s %s", i ? "," : "", src->v[i].name);
+    if (at < len)
+        snprintf(buf + at, len - at, " of the subid: line of %s", IDG_NSSWITCH);
+    return buf;
+}
+
+/* No range for USER: exit 1, as shadow does, saying why in our words. */
+__attribute__((noreturn)) static void no_ranges(const char *shown, const struct idg_owner *o,
+                                                bool named, bool group,
+                                                const struct idg_sources *src)
+{
+    char in[512];
+    const char *kind = group ? "gid" : "uid";
+    where(in, sizeof(in), src, group);
+    if (named)
+        die("%s has no subordinate %s range: none has the owner %s or %s (the %s of %s) in %s; "
+            "an administrator can allot one with: subid-add %s",
+            shown, kind, shown, o->uid_str, kind, shown, in, shown);
+    uint32_t id;
+    if (idg_parse_u32(shown, IDG_ID_MAX, &id) == 0)
+        die("no subordinate %s range has the owner %s in %s (a number lists only the ranges "
+            "keyed by that number; give the login name to list all of an account's ranges)",
+            kind, shown, in);
+    die("no subordinate %s range has the owner %s in %s, and %s is no %s; check the name "
+        "with: getent %s %s",
+        kind, shown, in, shown,
+        group ? "group in the group database" : "user in the passwd database",
+        group ? "group" : "passwd", shown);
 }
 
 int main(int argc, char **argv)
 {
-    enum { OPT_VERSION = 256 };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     bool group = false;
@@ -123,7 +151,7 @@ int main(int argc, char **argv)
     opterr = 0; /* one line per error, in our words */
     /* '+': options end at the first operand, so "USER -g" is not taken for
        "-g USER" (shadow would list uid ranges for it). */
-    for (int c; (c = getopt_long(argc, argv, "+gh", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "+ghV", longopts, NULL)) != -1;) {
         switch (c) {
         case 'g':
             group = true;
@@ -131,11 +159,11 @@ int main(int argc, char **argv)
         case 'h':
             usage();
             return finish_stdout();
-        case OPT_VERSION:
+        case 'V':
             printf("%s (idgate) %s\n", PROG, IDG_VERSION);
             return finish_stdout();
         default:
-            if (optopt >= 0x20 && optopt < 0x7f && optopt != 'g' && optopt != 'h')
+            if (optopt >= 0x20 && optopt < 0x7f && optopt != 'g' && optopt != 'h' && optopt != 'V')
                 die("unknown option '-%c'; " USAGE, optopt);
             die("unknown option '%s'; " USAGE,
                 idg_sanitize(shown, sizeof(shown), argv[optind - 1]));
@@ -151,12 +179,14 @@ int main(int argc, char **argv)
         die("USER is empty; give a login name or a uid; " USAGE);
     idg_sanitize(shown, sizeof(shown), user);
 
-    struct idg_account acct;
-    lookup_or_die(user, shown, &acct);
-
     struct idg_owner o;
-    idg_owner_init(&o, acct.name, acct.uid);
-    struct warn_ctx w = {.who = acct.name};
+    int named = idg_owner_for_query(user, group, &o);
+    if (named < 0)
+        die("cannot look up %s in the %s database: %s; check the %s line of %s and the name "
+            "service it names",
+            shown, group ? "group" : "passwd", strerror(-named), group ? "group" : "passwd",
+            IDG_NSSWITCH);
+    struct warn_ctx w = {.who = shown};
     struct idg_allotments found = {0};
     struct idg_files files;
     idg_files_default(&files);
@@ -174,6 +204,8 @@ int main(int argc, char **argv)
         die("cannot list the %s ranges of %s: %s", group ? "gid" : "uid", shown, why);
     }
 
+    if (found.n == 0)
+        no_ranges(shown, &o, named > 0, group, &src);
     for (size_t i = 0; i < found.n; i++)
         printf("%zu: %s %" PRIu32 " %" PRIu32 "\n", i, user, found.v[i].range.start,
                found.v[i].range.count);

@@ -121,6 +121,29 @@ int idg_group_by_name(const char *name, uint32_t *gid)
     return -ERANGE;
 }
 
+int idg_owner_for_query(const char *query, bool group, struct idg_owner *o)
+{
+    struct idg_account a = {0};
+    int rc = idg_account_by_name(query, &a);
+    /* -ENAMETOOLONG: an account whose name is too long to copy; its ids
+       are in `a` all the same. */
+    bool named = rc == 0 || rc == -ENAMETOOLONG;
+    if (rc < 0 && !named && rc != -ENOENT)
+        return rc;
+    uint32_t id = a.uid;
+    if (group) {
+        rc = idg_group_by_name(query, &id);
+        if (rc < 0 && rc != -ENOENT)
+            return rc;
+        named = rc == 0;
+    }
+    if (named)
+        idg_owner_init(o, query, id);
+    else
+        idg_owner_init_name(o, query);
+    return named;
+}
+
 int idg_account_lookup(const char *user, struct idg_account *out)
 {
     if (!user || !*user)

@@ -2,17 +2,24 @@
 /*
  * Who a USER argument names, looked up in the passwd database (NSS).
  *
- * The rule, used by getsubids and subid-add alike: USER is first a login
- * name; if no account has that name and USER is a strict decimal, it is a
- * uid. Lines of the subid files belong to the account if their owner field
- * is its name or its uid in decimal (subid_line.h, struct idg_owner).
+ * Two rules, one for each kind of question:
+ *  - subid-add's USER names an account: first a login name; if no account
+ *    has that name and USER is a strict decimal, it is a uid
+ *    (idg_account_lookup). Lines of the subid files belong to the account if
+ *    their owner field is its name or its uid in decimal (subid_line.h,
+ *    struct idg_owner).
+ *  - a query for ranges (getsubids, subid_get_*_ranges) names an owner
+ *    field, as shadow's libsubid reads it (idg_owner_for_query).
  */
 #ifndef IDGATE_ACCOUNT_H
 #define IDGATE_ACCOUNT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "subid_line.h"
 
 #define IDG_NAME_MAX 256
 
@@ -38,6 +45,22 @@ int idg_account_by_uid(uint32_t uid, struct idg_account *out);
 
 /* The gid of the group named `name`: 0, -ENOENT, or -errno. */
 int idg_group_by_name(const char *name, uint32_t *gid);
+
+/*
+ * The owner a query for ranges names, by shadow's libsubid rule, so that
+ * getsubids and the library answer as shadow's do (rootlesskit asks both
+ * "getsubids NAME" and "getsubids UID" and joins the answers):
+ *  - lines whose owner field is QUERY itself, whatever it is: podman's
+ *    "containers" owner is no account;
+ *  - and, when QUERY is the login name of an account (with `group`, the
+ *    name of a group), lines keyed by its uid (gid) in decimal.
+ * A numeric QUERY is not taken for a uid: "1000" names the lines keyed
+ * "1000" only, so asking by name and by uid never lists a line twice.
+ * Returns 1 when QUERY is the name of an account (group), 0 when it is not
+ * (*o then matches the text alone), or -errno when the database failed.
+ * *o points into QUERY.
+ */
+int idg_owner_for_query(const char *query, bool group, struct idg_owner *o);
 
 /*
  * The account with `uid` in the passwd-format file `path`, found as glibc's

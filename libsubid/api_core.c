@@ -26,24 +26,6 @@ void idg_api_conf_default(struct idg_api_conf *c)
     c->lock_timeout_ms = 15000;
 }
 
-/*
- * Owners are resolved as shadow's libsubid does: by login name (a name that
- * is no account still matches lines carrying that exact text), and lines
- * keyed by a number match the account's uid, or for subgid the gid of the
- * group of that name. Returns whether the name is an account (*a filled).
- */
-static bool owner_for(const char *name, enum idg_src_kind kind, struct idg_account *a,
-                      struct idg_owner *o)
-{
-    bool account = idg_account_by_name(name, a) == 0;
-    uint32_t id = a->uid;
-    if (kind == IDG_SRC_GID ? idg_group_by_name(name, &id) == 0 : account)
-        idg_owner_init(o, name, id);
-    else
-        idg_owner_init_name(o, name);
-    return account;
-}
-
 /* Shadow's library fails when the file to read does not exist. */
 static int file_missing(const struct idg_api_conf *c, const struct idg_sources *s,
                         enum idg_src_kind kind, char *why, size_t wlen)
@@ -71,9 +53,14 @@ int idg_api_ranges(const struct idg_api_conf *c, const char *owner, enum idg_src
     struct idg_sources s;
     if (open_sources(c, &s, why, wlen) < 0)
         return -1;
-    struct idg_account a = {0};
     struct idg_owner o;
-    owner_for(owner, kind, &a, &o);
+    int rc = idg_owner_for_query(owner, kind == IDG_SRC_GID, &o);
+    if (rc < 0) {
+        WHY("cannot look up %s in the %s database: %s", owner,
+            kind == IDG_SRC_GID ? "group" : "passwd", strerror(-rc));
+        idg_sources_close(&s);
+        return -1;
+    }
     struct idg_allotments got = {0};
     const struct idg_source *failed;
     struct idg_file_problem pb;
@@ -186,9 +173,18 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
         WHY("cannot use %s: %s %s", c->logindefs, lerr.setting, lerr.why ? lerr.why : "");
         return false;
     }
-    struct idg_account a = {0};
+    /* The lines that are the owner's, by the rule subid_get_*_ranges
+       answers with; a new line is keyed by the account's uid only when the
+       owner cannot be written as a name. */
     struct idg_owner o;
-    bool account = owner_for(owner, kind, &a, &o);
+    int rc = idg_owner_for_query(owner, kind == IDG_SRC_GID, &o);
+    if (rc < 0) {
+        WHY("cannot look up %s in the %s database: %s", owner,
+            kind == IDG_SRC_GID ? "group" : "passwd", strerror(-rc));
+        return false;
+    }
+    struct idg_account a = {0};
+    bool account = idg_account_by_name(owner, &a) == 0;
     struct idg_grant_req rq = {
         .owner = &o,
         .name = owner,

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
-# getsubids: shadow's output, byte for byte, on the same files (kubelet and
-# rootlesskit parse it), and idgate's rules where the contract differs from
-# shadow: exit 0 for a user without ranges, one-line errors, trust rules,
-# id_permission ranges listed after subuid ones.
+# getsubids: shadow's standard output and exit status, byte for byte, on the
+# same files, for every query a client makes (kubelet, podman and rootlesskit
+# parse it; rootlesskit asks by name and by uid and joins the answers); and
+# idgate's rules where getsubids(1) says it is stricter: one-line errors,
+# trust rules, strict numbers, id_permission ranges listed after subuid ones.
 
 GS=$IDG_BUILD/getsubids/getsubids
 SHADOW_GS=/usr/bin/getsubids
@@ -114,57 +115,78 @@ t_same_as_shadow_skipping_bad_lines() {
     [ "$(wc -l <"$T/err")" = 3 ] || fail "expected 3 warnings, got: $ERR"
 }
 
+# No range: exit 1 with nothing on stdout, as shadow; the reason on stderr.
 t_user_without_ranges() {
     local u
     for u in $U3 0; do
         run $u "$GS" "$U3N"
-        expect_rc 0
+        expect_rc 1
         expect_no_out
-        expect_no_err
+        [ "$ERR" = "getsubids: $U3N has no subordinate uid range: none has the owner $U3N or $U3 (the uid of $U3N) in /etc/subuid; an administrator can allot one with: subid-add $U3N" ] ||
+            fail "unexpected message: $ERR"
         run $u "$GS" -g "$U3N"
-        expect_rc 0
+        expect_rc 1
         expect_no_out
-        expect_no_err
+        expect_err "none has the owner $U3N or $U3 (the gid of $U3N) in /etc/subgid"
+        expect_one_err_line
     done
-    # Shadow prints nothing on stdout either (it fails with an error).
-    if [ -x "$SHADOW_GS" ]; then
-        as $U3 "$SHADOW_GS" "$U3N" >"$T/shadow.out" 2>/dev/null
-        cmp -s "$T/shadow.out" "$T/out" || fail "shadow printed: $(cat "$T/shadow.out")"
-    fi
 }
 
 t_missing_files_list_nothing() {
     rm -f /etc/subuid /etc/subgid
     run $U1 "$GS" "$U1N"
-    expect_rc 0
+    expect_rc 1
     expect_no_out
-    expect_no_err
+    expect_err "in /etc/subuid (which does not exist)"
+    expect_one_err_line
     run $U1 "$GS" -g "$U1N"
-    expect_rc 0
+    expect_rc 1
     expect_no_out
+    expect_err "in /etc/subgid (which does not exist)"
 }
 
 t_unknown_user() {
     run $U1 "$GS" idgt-nobody
     expect_rc 1
     expect_no_out
-    [ "$ERR" = "getsubids: no user named idgt-nobody in the passwd database; check the name with: getent passwd idgt-nobody" ] ||
+    [ "$ERR" = "getsubids: no subordinate uid range has the owner idgt-nobody in /etc/subuid, and idgt-nobody is no user in the passwd database; check the name with: getent passwd idgt-nobody" ] ||
         fail "unexpected message: $ERR"
     run 0 "$GS" -g 4099
     expect_rc 1
     expect_no_out
-    expect_err "getsubids: no user named 4099 and no user with uid 4099 in the passwd database"
+    expect_err "getsubids: no subordinate gid range has the owner 4099 in /etc/subgid (a number lists only the ranges keyed by that number"
     expect_one_err_line
 }
 
-# A decimal USER that is no login name is the account with that uid: all of
-# its lines are listed, USER printed as given.
+# A decimal USER names the lines keyed by that number, not the account with
+# that uid: rootlesskit asks "getsubids NAME" and "getsubids UID" and joins
+# the answers, so the name's lines must not come back twice. Against today's
+# shadow and a mutant that resolves the uid to its account, this fails.
 t_numeric_user() {
     put /etc/subuid "$LAYOUT"
     run $U2 "$GS" "$U1"
     expect_rc 0
-    expect_out "0: $U1 200000 65536" "1: $U1 300000 10" "2: $U1 100000 5" \
-        "3: $U1 600000 3" "4: $U1 200000 65536"
+    expect_out "0: $U1 300000 10" "1: $U1 600000 3"
+    # And what rootlesskit then asks newuidmap for has no range twice.
+    run $U1 "$GS" "$U1N"
+    expect_out "0: $U1N 200000 65536" "1: $U1N 300000 10" "2: $U1N 100000 5" \
+        "3: $U1N 600000 3" "4: $U1N 200000 65536"
+}
+
+# podman's --userns=auto convention: an owner "containers" that is no
+# account. The tool answers as the library does.
+t_owner_that_is_no_account() {
+    put /etc/subuid "$U1N:200000:65536" "containers:2147483647:2147483648"
+    put /etc/subgid "containers:2147483647:2147483648"
+    local u
+    for u in $U1 0; do
+        run $u "$GS" containers
+        expect_rc 0
+        expect_out "0: containers 2147483647 2147483648"
+        run $u "$GS" -g containers
+        expect_rc 0
+        expect_out "0: containers 2147483647 2147483648"
+    done
 }
 
 t_g_reads_subgid() {
@@ -240,9 +262,11 @@ t_help_and_version() {
         [ "$(head -1 "$T/out")" = "Usage: getsubids [-g] USER" ] || fail "$opt printed: $OUT"
         expect_no_err
     done
-    run $U1 "$GS" --version
-    expect_rc 0
-    grep -qxE 'getsubids \(idgate\) [0-9]+\.[0-9]+\.[0-9]+' "$T/out" || fail "--version: $OUT"
+    for opt in -V --version; do
+        run $U1 "$GS" $opt
+        expect_rc 0
+        grep -qxE 'getsubids \(idgate\) [0-9]+\.[0-9]+\.[0-9]+' "$T/out" || fail "$opt: $OUT"
+    done
 }
 
 t_bad_usage() {
@@ -271,4 +295,76 @@ t_write_failure() {
     ERR=$(cat "$T/err")
     expect_rc 1
     expect_err "getsubids: cannot write to standard output: No space left on device"
+}
+
+# The comparison table: for every query a client makes, as users and as
+# root, idgate's standard output and exit status are shadow's byte for byte.
+# The files hold name-keyed, uid-keyed, repeated and commented lines, an
+# owner that is no account, a group that is no user, and an account whose
+# name is another account's uid. Each row is printed, so that the log is
+# the table.
+t_table_same_as_shadow() {
+    [ -x "$SHADOW_GS" ] ||
+        { fail "$SHADOW_GS (Debian package uidmap) is needed to compare with shadow"; return; }
+    cp /etc/passwd "$T/passwd.keep"
+    cp /etc/group "$T/group.keep"
+    # An account named like another's uid, and a group that is no user.
+    echo "4007:x:4008:4008:idgate test user:/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+    echo "idgt-grp:x:4050:" >>/etc/group
+    local layout="# idgate comparison table
+$U1N:200000:65536
+$U1:300000:10
+
+   # an indented comment
+containers:2147483647:2147483648
+$U2N:400000:65536
+$U1N:200000:65536
+4008:510000:1
+4007:520000:1
+${U1N}0:800000:1
+${U1}0:900000:1"
+    put /etc/subuid "$layout"
+    put /etc/subgid "$layout" "4050:610000:7" "idgt-grp:620000:7"
+    local u args rows=0 same=0 src rc
+    for u in $U1 $U3 0; do
+        for args in "$U1N" "$U1" "$U2N" "$U2" "$U3N" "$U3" containers 4007 4008 idgt-nobody \
+            99999 "-g $U1N" "-g $U1" "-g $U2N" "-g $U3N" "-g containers" "-g idgt-grp" \
+            "-g 4050" "-g 4008"; do
+            # shellcheck disable=SC2086 # the words are the arguments
+            as "$u" "$SHADOW_GS" $args >"$T/shadow.out" 2>/dev/null
+            src=$?
+            # shellcheck disable=SC2086
+            as "$u" "$GS" $args >"$T/out" 2>/dev/null
+            rc=$?
+            rows=$((rows + 1))
+            printf 'as %-5s getsubids %-16s shadow: exit %s %-40s idgate: exit %s %s\n' "$u" "$args" \
+                "$src" "$(paste -sd'|' "$T/shadow.out")" "$rc" "$(paste -sd'|' "$T/out")"
+            if [ "$src" = "$rc" ] && cmp -s "$T/shadow.out" "$T/out"; then
+                same=$((same + 1))
+            else
+                fail "getsubids $args as uid $u: shadow exits $src with '$(cat "$T/shadow.out")', idgate $rc with '$(cat "$T/out")'"
+            fi
+        done
+    done
+    echo "comparison table: $same of $rows rows identical to shadow"
+    cp "$T/passwd.keep" /etc/passwd
+    cp "$T/group.keep" /etc/group
+}
+
+# The one difference getsubids(1) lists for a query: an account whose name
+# is its own uid in decimal. Shadow lists its line twice (once by name, once
+# by uid); a line is one allotment, and idgate lists it once.
+t_numeric_name_equal_to_uid_listed_once() {
+    cp /etc/passwd "$T/passwd.keep"
+    echo "4004:x:4004:4004:idgate test user:/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+    put /etc/subuid "4004:500000:1"
+    run $U1 "$GS" 4004
+    expect_rc 0
+    expect_out "0: 4004 500000 1"
+    if [ -x "$SHADOW_GS" ]; then
+        as $U1 "$SHADOW_GS" 4004 >"$T/shadow.out" 2>/dev/null
+        [ "$(cat "$T/shadow.out")" = "0: 4004 500000 1
+1: 4004 500000 1" ] || fail "shadow's answer changed; update getsubids(1): $(cat "$T/shadow.out")"
+    fi
+    cp "$T/passwd.keep" /etc/passwd
 }
