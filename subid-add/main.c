@@ -14,7 +14,7 @@
 
 static void usage(FILE *to)
 {
-    fputs("usage: subid-add [options] USER\n"
+    fputs("Usage: subid-add [options] USER\n"
           "       subid-add --check\n"
           "Give USER a subordinate uid range in " IDG_SUBUID " and a gid range in " IDG_SUBGID ",\n"
           "first fit in SUB_UID_MIN..SUB_UID_MAX of " IDG_LOGINDEFS ", never over another owner's\n"
@@ -142,9 +142,11 @@ int main(int argc, char **argv)
     o.kind[0] = !gid_only;
     o.kind[1] = !uid_only;
 
-    if (geteuid() != 0) {
-        warnx("must run as root: it reads and edits %s and %s under shadow's locks; run it "
-              "with sudo",
+    /* --check only reads files every user may read: a user debugging their
+       own setup can lint too. Edits take shadow's locks and need root. */
+    if (!check && geteuid() != 0) {
+        warnx("must run as root: it edits %s and %s under shadow's locks; run it as root (or "
+              "with sudo); subid-add --check lints them as any user",
               IDG_SUBUID, IDG_SUBGID);
         return 1;
     }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * newuidmap/newgidmap, in the order of DESIGN.md "Helper core":
+ * newuidmap/newgidmap, in this order (SECURITY.md says why each step is where it is):
  *   1. sanitize fds, environment, umask          (posture.c)
  *   2. drop to the caller, keep one capability   (posture.c)
  *   3. parse argv; the passwd entry and the sources: here when they are
@@ -70,8 +70,8 @@ static void usage(FILE *f)
             "            you in %s\n"
             "  COUNT     how many ids\n"
             "\n"
-            "  --help     show this help\n"
-            "  --version  show the version\n"
+            "  -h, --help     show this help\n"
+            "  -V, --version  show the version\n"
             "\n"
             "See %s(1).\n",
             run.prog, idg_map_file(run.kind), idg_kind_str(run.kind), idg_kind_str(run.kind),
@@ -99,11 +99,12 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
     if (rc < 0)
         die("cannot drop privileges safely (%s); refusing to run", strerror(-rc));
 
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+    /* No PID begins with '-', so these cannot hide a target. */
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
         return EXIT_SUCCESS;
     }
-    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+    if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
         printf("%s (idgate) %s\n", run.prog, IDG_VERSION);
         return EXIT_SUCCESS;
     }

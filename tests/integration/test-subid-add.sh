@@ -349,10 +349,10 @@ t_help_and_version() {
     sa --help
     expect_rc 0
     expect_no_err
-    [[ $OUT == "usage: subid-add [options] USER"* ]] || fail "--help: $OUT"
+    [[ $OUT == "Usage: subid-add [options] USER"* ]] || fail "--help: $OUT"
     sa -h
     expect_rc 0
-    [[ $OUT == "usage: subid-add"* ]] || fail "-h: $OUT"
+    [[ $OUT == "Usage: subid-add"* ]] || fail "-h: $OUT"
     sa --version
     expect_rc 0
     [[ $OUT == "subid-add (idgate) "* ]] || fail "--version: $OUT"
@@ -1254,6 +1254,29 @@ t_check_finds_every_problem() {
     expect_rc 1
     expect_out "subid-add: /etc/subgid is writable by group or others (mode 0666), so it is not trusted; run: chmod go-w /etc/subgid"
     [ "$ERR" = "subid-add: 1 problem found in /etc/subuid and /etc/subgid" ] || fail "stderr: $ERR"
+}
+
+# --check only reads 0644 files: any user may lint their own setup, and
+# finds what root finds; edits still need root.
+t_check_as_a_user() {
+    sa_fresh
+    put /etc/subuid "$U1N:200000:65536" "$U1N:x:1"
+    snap
+    run $U3 "$SA" --check
+    expect_rc 1
+    expect_out "subid-add: /etc/subuid:2: start is not a plain decimal from 0 to 4294967294; the line grants nothing; fix or remove it"
+    [ "$ERR" = "subid-add: 1 problem found in /etc/subuid and /etc/subgid" ] || fail "stderr: $ERR"
+    expect_unchanged
+    idg_reset_files
+    snap
+    run $U3 "$SA" --check
+    expect_rc 0
+    expect_no_err
+    run $U3 "$SA" --dry-run "$U3N"
+    expect_rc 1
+    expect_err "must run as root"
+    expect_err "subid-add --check lints them as any user"
+    expect_unchanged
 }
 
 # One account's lines under its name and under its uid are one owner's
