@@ -2,7 +2,7 @@
 /*
  * The one number parser of idgate.
  *
- * Rules it keeps (user_namespaces(7), DESIGN.md "Command contracts"):
+ * Rules it keeps (user_namespaces(7), newuidmap(1)):
  *  - base 10 only: no sign, no whitespace, no "0x", no leading zero
  *    ("0" itself is fine), at least one digit;
  *  - the value fits in uint32_t and is <= the caller's maximum.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Which configuration files may grant ids (DESIGN.md "Files and sources").
+ * Which configuration files may grant ids (SECURITY.md, "What is trusted").
  *
  * Rules, checked on the opened fd, never on the path (no TOCTOU):
  *  - opened with O_NOFOLLOW: a symlink in the final component is refused;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The only writes the helpers make (DESIGN.md "Helper core", steps 6 and 7).
+ * The only writes the helpers make (steps 6 and 7 of the order in helper.c).
  *
  * Rules this file keeps:
  *  - setgroups gets "deny" before a gid map that only the caller's own gid

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The helpers' process posture, fixed before anything is parsed or read
- * (DESIGN.md "Helper core", steps 1 and 2).
+ * (steps 1 and 2 of the order in helper.c).
  *
  * Rules this file keeps:
  *  - fds 0-2 are open (on /dev/null if the caller closed them), every other

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The target process, opened once and then only reached through that fd
- * (DESIGN.md "Helper core", step 4).
+ * (step 4 of the order in helper.c).
  *
  * Rules this file keeps:
  *  - /proc/PID is opened with O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC, or taken from

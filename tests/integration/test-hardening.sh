@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
-# The built programs carry the hardening the build asks for (STYLE.md 11),
+# The built programs carry the hardening meson.build asks for,
 # read from the ELF files with readelf: PIE, full RELRO (a GNU_RELRO segment
 # and BIND_NOW), a stack that is not executable, the stack protector, FORTIFY,
 # and no library beyond libc and libcap.

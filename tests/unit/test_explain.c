@@ -50,7 +50,7 @@ static const char *decide_and_explain(char *buf, size_t len, const struct idg_ex
     return buf;
 }
 
-/* The example of DESIGN.md "Errors users see". */
+/* The refusal the README shows for a range that is not allotted. */
 START_TEST(test_not_allotted)
 {
     static const struct idg_extent ext[] = {{0, 200000, 65536}};
