@@ -29,6 +29,10 @@ t_install_setuid_root() {
         libsubid.3; do
         [ -n "$(find "$dest" -name "$f*")" ] || fail "man page $f not installed"
     done
+    # subgid(5) is the same page, as shadow's passwd package ships it.
+    local sg
+    sg=$(find "$dest" -name subgid.5 -type l)
+    [ -n "$sg" ] && [ "$(readlink "$sg")" = subuid.5 ] || fail "no subgid.5 link to subuid.5"
     # subid-add is for root; it needs no privilege of its own.
     local a
     a=$(find "$dest" -path '*sbin/subid-add' -type f)
