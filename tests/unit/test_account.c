@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* account.h: idg_passwd_file_uid(), the caller's passwd line without NSS. */
+/* account.h: idg_passwd_file_uid(), the caller's passwd line without NSS;
+ * idg_owner_for_query(), shadow's rule for whose lines a query names. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
@@ -54,6 +55,43 @@ START_TEST(test_passwd_file_uid)
 END_TEST
 
 /* A file owned by someone else than the trusted owner is refused. */
+/* Over the host's passwd and group databases: every Debian system has
+ * root (0) and daemon (1), users and groups both, and no account named by
+ * a number. */
+struct query_case {
+    const char *query;
+    bool group;
+    int ret;
+    const char *id; /* the decimal key that matches besides the text, or "" */
+};
+
+static const struct query_case query_cases[] = {
+    {"root", false, 1, "0"},
+    {"daemon", false, 1, "1"},
+    {"root", true, 1, "0"},
+    {"daemon", true, 1, "1"},
+    /* a number is no account's name: only the lines keyed by it */
+    {"0", false, 0, ""},
+    {"1", true, 0, ""},
+    /* an owner that is no account: podman's "containers" */
+    {"idgate-no-such-owner", false, 0, ""},
+    {"idgate-no-such-owner", true, 0, ""},
+};
+
+START_TEST(test_owner_for_query)
+{
+    const struct query_case *c = &query_cases[_i];
+    struct idg_owner o;
+    ck_assert_int_eq(idg_owner_for_query(c->query, c->group, &o), c->ret);
+    ck_assert(idg_owner_matches(&o, c->query, strlen(c->query)));
+    ck_assert_str_eq(o.uid_len ? o.uid_str : "", c->id);
+    if (c->id[0])
+        ck_assert(idg_owner_matches(&o, c->id, strlen(c->id)));
+    /* never the uid lines of another account */
+    ck_assert(!idg_owner_matches(&o, "2", 1));
+}
+END_TEST
+
 START_TEST(test_passwd_file_foreign_owner)
 {
     char path[256];
@@ -100,6 +138,7 @@ static Suite *account_suite(void)
     tcase_add_test(tc, test_passwd_file_foreign_owner);
     tcase_add_test(tc, test_passwd_file_long_line);
     tcase_add_test(tc, test_passwd_file_symlink);
+    tcase_add_loop_test(tc, test_owner_for_query, 0, (int)ARRAY_SIZE(query_cases));
     suite_add_tcase(s, tc);
     return s;
 }
