@@ -127,9 +127,10 @@ int idg_owner_for_query(const char *query, bool group, struct idg_owner *o)
     int rc = idg_account_by_name(query, &a);
     /* -ENAMETOOLONG: an account whose name is too long to copy; its ids
        are in `a` all the same. */
-    bool named = rc == 0 || rc == -ENAMETOOLONG;
-    if (rc < 0 && !named && rc != -ENOENT)
+    const bool user = rc == 0 || rc == -ENAMETOOLONG;
+    if (!user && rc != -ENOENT)
         return rc;
+    bool named = user;
     uint32_t id = a.uid;
     if (group) {
         rc = idg_group_by_name(query, &id);
@@ -141,6 +142,9 @@ int idg_owner_for_query(const char *query, bool group, struct idg_owner *o)
         idg_owner_init(o, query, id);
     else
         idg_owner_init_name(o, query);
+    /* Window lines are keyed by the user's uid in both files. */
+    o->has_wuid = user;
+    o->wuid = a.uid;
     return named;
 }
 

@@ -56,6 +56,8 @@ int idg_group_by_name(const char *name, uint32_t *gid);
  *    name of a group), lines keyed by its uid (gid) in decimal.
  * A numeric QUERY is not taken for a uid: "1000" names the lines keyed
  * "1000" only, so asking by name and by uid never lists a line twice.
+ * A window line (subid_line.h) is QUERY's when QUERY is the login name of
+ * an account whose uid is in the window, in both files.
  * Returns 1 when QUERY is the name of an account (group), 0 when it is not
  * (*o then matches the text alone), or -errno when the database failed.
  * *o points into QUERY.

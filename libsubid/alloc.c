@@ -343,12 +343,15 @@ int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
             }
             continue;
         }
-        struct idg_range r = h.e.range;
-        if (!sc->has && idg_owner_matches(sc->owner, h.e.owner, h.e.owner_len) &&
-            (sc->exact ? r.start == sc->want.start && r.count == sc->want.count
-                       : r.count >= sc->count)) {
+        struct idg_range r = h.e.range, mine;
+        /* The owner's line, or their slot of a window: what serves them is
+           the slot, while the whole span stays taken for everyone. */
+        if (!sc->has && idg_owner_takes(sc->owner, &h.e, &mine) &&
+            (sc->exact ? mine.start == sc->want.start && mine.count == sc->want.count
+                       : mine.count >= sc->count)) {
             sc->has = true;
             sc->have = h;
+            sc->have.e.range = mine;
         }
         if (sc->exact && !sc->conflict && idg_range_overlaps(r, sc->want)) {
             sc->conflict = true;

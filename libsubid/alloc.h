@@ -119,8 +119,8 @@ struct idg_add_scan {
     uint32_t bad_line; /* 0: none */
     enum idg_line_status bad;
     bool has, conflict;
-    struct idg_scan_hit have, hit;
-    struct idg_range *ranges; /* every entry's range, ascending by start; free() it */
+    struct idg_scan_hit have, hit; /* have.e.range: the owner's slot, for a window */
+    struct idg_range *ranges;      /* every entry's range, ascending by start; free() it */
     size_t n_ranges;
 };
 

@@ -64,6 +64,9 @@ struct scan {
 static bool surely_not_holding(const char *line, size_t len, uint32_t id)
 {
     const char *p = memchr(line, ':', len), *end = line + len;
+    /* A window's span is not its START:COUNT: let the parser judge it. */
+    if (p && memchr(line, '-', (size_t)(p - line)))
+        return false;
     uint64_t v[2] = {0, 0};
     for (int f = 0; f < 2; f++) {
         if (!p)
@@ -90,13 +93,27 @@ static int scan_line(struct scan *s, const char *line, size_t len, uint32_t line
     if (!idg_line_may_belong(s->o, line, len))
         return 0;
     struct idg_entry e;
+    struct idg_range got;
     enum idg_line_status st = idg_parse_line(line, len, &e);
     /* The prefix test is not enough alone: a name "bob:1" would take bob's
-       line "bob:1:5". The whole owner field must be the caller's. */
-    if (st == IDG_LINE_ENTRY && !idg_owner_matches(s->o, e.owner, e.owner_len))
+       line "bob:1:5". The whole owner field must be the caller's, or the
+       window hold the caller's uid. */
+    if (st == IDG_LINE_ENTRY && !idg_owner_takes(s->o, &e, &got))
         return 0;
-    if (st == IDG_LINE_ENTRY)
-        return idg_allotments_add(s->out, e.range, s->path, lineno);
+    if (st == IDG_LINE_ENTRY) {
+        int r = idg_allotments_add(s->out, got, s->path, lineno);
+        if (r == 0 && e.window) {
+            struct idg_allotment *a = &s->out->v[s->out->n - 1];
+            a->window = true;
+            a->first = e.first;
+            a->last = e.last;
+        }
+        return r;
+    }
+    /* A window too large for the id space is the concern of its uids. */
+    if (st == IDG_LINE_BAD_SPAN &&
+        !(s->o->has_wuid && s->o->wuid >= e.first && s->o->wuid <= e.last))
+        return 0;
     if (st != IDG_LINE_COMMENT && s->bad)
         s->bad(s->arg, s->path, lineno, st);
     return 0;
@@ -141,11 +158,16 @@ static int scan_lines(struct scan *s, const char *buf, size_t len, size_t *used)
         *used = end;
         return r;
     }
-    /* Only lines whose first byte can begin the owner's uid or name are
-       looked at further. */
-    const char k1 = s->o->uid_str[0];
-    const char k2 = s->o->name_len ? s->o->name[0] : k1;
-    r = buf[0] == k1 || buf[0] == k2 ? scan_at(s, buf, 0, end, base + 1) : 0;
+    /* Only lines whose first byte can begin the owner's uid or name, or a
+       window (any digit, for an owner with a uid), are looked at further. */
+    bool first_byte[256] = {false};
+    if (s->o->uid_len)
+        first_byte[(unsigned char)s->o->uid_str[0]] = true;
+    if (s->o->name_len)
+        first_byte[(unsigned char)s->o->name[0]] = true;
+    if (s->o->has_wuid)
+        memset(first_byte + '0', true, 10);
+    r = first_byte[(unsigned char)buf[0]] ? scan_at(s, buf, 0, end, base + 1) : 0;
     size_t i = 0;
     for (; r == 0 && i + 8 <= end; i += 8) {
         uint64_t w;
@@ -156,12 +178,12 @@ static int scan_lines(struct scan *s, const char *buf, size_t len, size_t *used)
         for (uint64_t m = zero_bytes(w ^ UINT64_C(0x0a0a0a0a0a0a0a0a)); m && r == 0; m &= m - 1) {
             size_t p = i + (size_t)(__builtin_ctzll(m) >> 3) + 1;
             nl++;
-            if (p < end && (buf[p] == k1 || buf[p] == k2))
+            if (p < end && first_byte[(unsigned char)buf[p]])
                 r = scan_at(s, buf, p, end, base + nl + 1);
         }
     }
     for (; r == 0 && i < end; i++)
-        if (buf[i] == '\n' && ++nl && i + 1 < end && (buf[i + 1] == k1 || buf[i + 1] == k2))
+        if (buf[i] == '\n' && ++nl && i + 1 < end && first_byte[(unsigned char)buf[i + 1]])
             r = scan_at(s, buf, i + 1, end, base + nl + 1);
     s->lineno = base + nl;
     *used = end;

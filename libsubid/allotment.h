@@ -16,8 +16,10 @@
 
 struct idg_allotment {
     struct idg_range range;
-    const char *source; /* a path, or a source's name; static or caller-owned */
-    uint32_t line;      /* 0 when the source has no lines */
+    const char *source;   /* a path, or a source's name; static or caller-owned */
+    uint32_t line;        /* 0 when the source has no lines */
+    bool window;          /* the range is a slot of a window line: */
+    uint32_t first, last; /* its uids */
 };
 
 struct idg_allotments {

@@ -47,15 +47,24 @@ size_t idg_explain_allotments(char *buf, size_t len, const struct idg_explain *x
     for (size_t i = 0; i < x->n_allot && i < LIST_MAX; i++) {
         char r[IDG_RANGE_STRLEN];
         idg_range_format(r, sizeof(r), x->allot[i].range);
-        /* A file names its line; a module (no line) is named as a source. */
-        idg_appendf(buf, len, &pos, "%s %s in %s%s", i ? "," : "", r,
-                    x->allot[i].line ? "" : "source ", x->allot[i].source);
-        if (x->allot[i].line)
-            idg_appendf(buf, len, &pos, ":%u", x->allot[i].line);
+        idg_appendf(buf, len, &pos, "%s %s in ", i ? "," : "", r);
+        idg_allotment_origin(buf, len, &pos, &x->allot[i]);
     }
     if (x->n_allot > LIST_MAX)
         idg_appendf(buf, len, &pos, " and %zu more", x->n_allot - LIST_MAX);
     return pos;
+}
+
+void idg_allotment_origin(char *buf, size_t len, size_t *pos, const struct idg_allotment *a)
+{
+    /* A file names its line; a module (no line) is named as a source. */
+    if (!a->line) {
+        idg_appendf(buf, len, pos, "source %s", a->source);
+        return;
+    }
+    idg_appendf(buf, len, pos, "%s:%u", a->source, a->line);
+    if (a->window)
+        idg_appendf(buf, len, pos, ", window %u-%u", a->first, a->last);
 }
 
 const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,

@@ -33,6 +33,10 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
 /* "alice has 100000-165535 in /etc/subuid:3, 200000-200999 in ..." */
 size_t idg_explain_allotments(char *buf, size_t len, const struct idg_explain *x);
 
+/* Where an allotment comes from, appended at *pos: "/etc/subuid:3",
+ * "/etc/subuid:2, window 50000-59999", or "source sss". */
+void idg_allotment_origin(char *buf, size_t len, size_t *pos, const struct idg_allotment *a);
+
 /* "0-0 -> 1001-1001" for one extent. */
 int idg_extent_format(char *buf, size_t len, struct idg_extent e);
 

@@ -81,7 +81,7 @@ int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
             idg_fit_feed(&fit, sc.ranges[i]);
         res->st = idg_fit_result(&fit, &res->got);
     }
-    if (res->st == IDG_ALLOC_OK)
+    if (res->st == IDG_ALLOC_OK && !rq->decide_only)
         format_line(rq, res);
 out:
     free(sc.ranges);

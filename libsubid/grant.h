@@ -36,6 +36,8 @@ struct idg_grant_req {
     uint32_t min, max;           /* FIRST_FIT */
     bool reuse;                  /* an owned entry of >= count ids answers */
     const struct idg_pool *pool; /* DETERMINISTIC; acct_max for every mode */
+    bool decide_only;            /* no new line: the caller writes its own
+                                    (a window line, whose COUNT is not got's) */
 };
 
 struct idg_grant_res {

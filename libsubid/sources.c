@@ -269,6 +269,7 @@ static int add_uid(uid_t **uids, size_t *n, uid_t u)
 
 struct owners_ctx {
     bool strict;
+    uint32_t id;
     uid_t **uids;
     size_t *n;
 };
@@ -278,6 +279,10 @@ static int owner_of(void *arg, const struct idg_entry *e, uint32_t line)
 {
     (void)line;
     struct owners_ctx *c = arg;
+    /* A window's owner is the uid whose slot holds the id: the formula,
+       inverted. */
+    if (e->window)
+        return add_uid(c->uids, c->n, (uid_t)idg_window_uid(e, c->id));
     char owner[IDG_NAME_MAX];
     if (e->owner_len >= sizeof(owner))
         return 0;
@@ -297,7 +302,7 @@ static enum idg_src_status owners_files(const struct idg_sources *s, enum idg_sr
                                         struct idg_file_problem *pb)
 {
     const char *paths[2] = {s->files.subid[kind], s->files.idperm[kind]};
-    struct owners_ctx c = {strict, uids, n};
+    struct owners_ctx c = {strict, id, uids, n};
     for (int i = 0; i < 2; i++) {
         if (!paths[i])
             continue;

@@ -23,6 +23,21 @@ static bool owner_ok(const char *s, size_t n)
     return true;
 }
 
+/* Where the '-' of a window owner "DIGITS-DIGITS" is, or 0 for any other
+ * owner (a name may hold digits and dashes, but not only these two runs). */
+static size_t window_dash(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i == 0 || i + 1 >= n || s[i] != '-')
+        return 0;
+    for (size_t j = i + 1; j < n; j++)
+        if (s[j] < '0' || s[j] > '9')
+            return 0;
+    return i;
+}
+
 enum idg_line_status idg_parse_line(const char *line, size_t len, struct idg_entry *e)
 {
     size_t i = 0;
@@ -56,10 +71,40 @@ enum idg_line_status idg_parse_line(const char *line, size_t len, struct idg_ent
     if (idg_range_check(start, count) < 0)
         return IDG_LINE_BAD_RANGE;
 
-    e->owner = line;
-    e->owner_len = owner_len;
-    e->range = (struct idg_range){.start = start, .count = count};
+    *e = (struct idg_entry){
+        .owner = line, .owner_len = owner_len, .range = {.start = start, .count = count}};
+    size_t dash = window_dash(line, owner_len);
+    if (!dash)
+        return IDG_LINE_ENTRY;
+    /* A window: the span is computed in 64 bits, where it cannot wrap. */
+    uint32_t first, last;
+    if (idg_parse_u32n(line, dash, IDG_ID_MAX, &first) < 0 ||
+        idg_parse_u32n(line + dash + 1, owner_len - dash - 1, IDG_ID_MAX, &last) < 0 ||
+        first > last)
+        return IDG_LINE_BAD_WINDOW;
+    e->window = true;
+    e->first = first;
+    e->last = last;
+    e->per = count;
+    uint64_t span = ((uint64_t)last - first + 1) * count;
+    if ((uint64_t)start + span - 1 > IDG_ID_MAX)
+        return IDG_LINE_BAD_SPAN;
+    e->range.count = (uint32_t)span;
     return IDG_LINE_ENTRY;
+}
+
+bool idg_window_slot(const struct idg_entry *e, uint32_t uid, struct idg_range *out)
+{
+    if (!e->window || uid < e->first || uid > e->last)
+        return false;
+    /* Inside the span, which idg_parse_line checked ends by 4294967294. */
+    *out = (struct idg_range){e->range.start + (uid - e->first) * e->per, e->per};
+    return true;
+}
+
+uint32_t idg_window_uid(const struct idg_entry *e, uint32_t id)
+{
+    return e->first + (id - e->range.start) / e->per;
 }
 
 const char *idg_line_status_str(enum idg_line_status st)
@@ -81,6 +126,11 @@ const char *idg_line_status_str(enum idg_line_status st)
         return "start + count passes 4294967295, the end of the id space";
     case IDG_LINE_TOO_LONG:
         return "the line is longer than 64 KiB";
+    case IDG_LINE_BAD_WINDOW:
+        return "window owner FIRST-LAST is not two plain decimal uids with FIRST <= LAST";
+    case IDG_LINE_BAD_SPAN:
+        return "the window's span, START + (LAST - FIRST + 1) * COUNT ids, passes 4294967294, "
+               "the end of the id space";
     }
     return "unknown line status";
 }
@@ -91,6 +141,8 @@ void idg_owner_init(struct idg_owner *o, const char *name, uint32_t uid)
     o->name_len = name ? strlen(name) : 0;
     o->uid = uid;
     o->uid_len = idg_format_u32(o->uid_str, uid);
+    o->has_wuid = true;
+    o->wuid = uid;
 }
 
 void idg_owner_init_name(struct idg_owner *o, const char *name)
@@ -110,10 +162,28 @@ static bool has_prefix_colon(const char *line, size_t len, const char *key, size
     return key_len != 0 && len > key_len && line[key_len] == ':' && memcmp(line, key, key_len) == 0;
 }
 
+bool idg_owner_takes(const struct idg_owner *o, const struct idg_entry *e, struct idg_range *got)
+{
+    if (e->window)
+        return o->has_wuid && idg_window_slot(e, o->wuid, got);
+    if (!idg_owner_matches(o, e->owner, e->owner_len))
+        return false;
+    *got = e->range;
+    return true;
+}
+
+/* Does the line begin like a window, "DIGITS-DIGITS:"? */
+static bool looks_like_window(const char *line, size_t len)
+{
+    const char *colon = memchr(line, ':', len);
+    return colon && window_dash(line, (size_t)(colon - line)) != 0;
+}
+
 bool idg_line_may_belong(const struct idg_owner *o, const char *line, size_t len)
 {
     return has_prefix_colon(line, len, o->uid_str, o->uid_len) ||
-           (o->name && has_prefix_colon(line, len, o->name, o->name_len));
+           (o->name && has_prefix_colon(line, len, o->name, o->name_len)) ||
+           (o->has_wuid && len && line[0] >= '0' && line[0] <= '9' && looks_like_window(line, len));
 }
 
 void idg_lines_init(struct idg_lines *it, const char *buf, size_t len)

@@ -9,6 +9,13 @@
  * only blanks, or whose first non-blank byte is '#' is a comment. Anything
  * else is malformed: it grants nothing, and the rest of the file still counts.
  *
+ * A window line has the owner FIRST-LAST, two strict decimal uids with
+ * FIRST <= LAST: uid U of the window is allotted COUNT ids from
+ * START + (U - FIRST) * COUNT, computed, with no line of its own. The line
+ * claims its whole span, START .. START + (LAST - FIRST + 1) * COUNT - 1,
+ * which must end at 4294967294 at most. A window belongs to uids, never to
+ * a name: in /etc/subgid too it is keyed by the user's uid.
+ *
  * Pure functions over a caller's buffer: no allocation, no I/O.
  */
 #ifndef IDGATE_SUBID_LINE_H
@@ -29,23 +36,38 @@ enum idg_line_status {
     IDG_LINE_BAD_COUNT,  /* count is not a decimal in 1..4294967295 */
     IDG_LINE_BAD_RANGE,  /* start + count passes 4294967295 */
     IDG_LINE_TOO_LONG,   /* longer than a reader takes (64 KiB) */
+    IDG_LINE_BAD_WINDOW, /* owner DIGITS-DIGITS that is no FIRST <= LAST of plain uids */
+    IDG_LINE_BAD_SPAN,   /* a window whose span passes 4294967294 */
 };
 
 struct idg_entry {
     const char *owner; /* points into the line; not NUL-terminated */
     size_t owner_len;
-    struct idg_range range;
+    struct idg_range range; /* a window's whole span */
+    bool window;            /* owner is FIRST-LAST: */
+    uint32_t first, last;   /* the window's uids */
+    uint32_t per;           /* ids for each uid: the line's COUNT */
 };
 
-/* Classify one line (without its '\n'); fills *e for IDG_LINE_ENTRY. */
+/* Classify one line (without its '\n'); fills *e for IDG_LINE_ENTRY, and
+ * e->window, first and last for IDG_LINE_BAD_SPAN (whose uids it fails). */
 enum idg_line_status idg_parse_line(const char *line, size_t len, struct idg_entry *e);
 
 /* What is wrong with a malformed line, in words for a message. */
 const char *idg_line_status_str(enum idg_line_status st);
 
+/* The slot of `uid` in window e: COUNT ids from START + (uid - FIRST) * COUNT.
+ * False when uid is outside FIRST..LAST (or e is no window). */
+bool idg_window_slot(const struct idg_entry *e, uint32_t uid, struct idg_range *out);
+
+/* The uid whose slot of window e holds `id`, an id of e's span. */
+uint32_t idg_window_uid(const struct idg_entry *e, uint32_t id);
+
 /*
  * Who the lines are looked up for: a login name (may be NULL) and a uid.
- * An owner field matches if it equals the name or the uid in decimal.
+ * An owner field matches if it equals the name or the uid in decimal. A
+ * window line is the owner's if `wuid` (the user's uid, also when `uid`
+ * holds a group's gid) is in it.
  */
 struct idg_owner {
     const char *name;
@@ -53,16 +75,25 @@ struct idg_owner {
     uint32_t uid;
     char uid_str[11];
     size_t uid_len;
+    bool has_wuid;
+    uint32_t wuid;
 };
 
+/* A user: windows are keyed by `uid` too. */
 void idg_owner_init(struct idg_owner *o, const char *name, uint32_t uid);
-/* An owner known only by name (an account that no longer exists). */
+/* An owner known only by name (an account that no longer exists): no window
+ * is theirs. */
 void idg_owner_init_name(struct idg_owner *o, const char *name);
+/* Does the owner field, as text, name o? (Windows are never matched so.) */
 bool idg_owner_matches(const struct idg_owner *o, const char *owner, size_t len);
+/* Is entry e o's, and what does it give o: the line's range, or o's slot of
+ * a window. */
+bool idg_owner_takes(const struct idg_owner *o, const struct idg_entry *e, struct idg_range *got);
 
 /*
- * Cheap test on a raw line: does it begin with "<name>:" or "<uid>:"?
- * Lines that fail it can be skipped without being parsed at all.
+ * Cheap test on a raw line: does it begin with "<name>:" or "<uid>:", or,
+ * for an owner with a uid, like a window ("DIGITS-DIGITS:")? Lines that
+ * fail it can be skipped without being parsed at all.
  */
 bool idg_line_may_belong(const struct idg_owner *o, const char *line, size_t len);
 

@@ -115,9 +115,24 @@ static int by_start(const void *x, const void *y)
     return a->lineno < b->lineno ? -1 : a->lineno > b->lineno;
 }
 
+/* A line of an account inside a window that stays within that account's
+ * own slot: the same owner's ids twice, not two owners sharing them. */
+static bool within_own_slot(const struct idg_file_entry *w, const struct idg_file_entry *b)
+{
+    int64_t u = owner_uid(b);
+    struct idg_range slot;
+    return u >= 0 && idg_window_slot(&w->e, (uint32_t)u, &slot) &&
+           idg_range_contains(slot, b->e.range);
+}
+
 /* The same text, or two fields naming one account ("alice" and "1000"). */
 static bool same_owner(const struct idg_file_entry *a, const struct idg_file_entry *b)
 {
+    if (a->e.window || b->e.window) {
+        if (a->e.window && b->e.window)
+            return false; /* two windows share ids between different uids */
+        return a->e.window ? within_own_slot(a, b) : within_own_slot(b, a);
+    }
     if (a->e.owner_len == b->e.owner_len && memcmp(a->e.owner, b->e.owner, a->e.owner_len) == 0)
         return true;
     int64_t ua = owner_uid(a);
@@ -186,9 +201,10 @@ static int check_kind(int kind, const struct idg_logindefs *defs, size_t *entrie
         const struct idg_file_entry *e = &f.v[i];
         char d[512], name[IDG_NAME_MAX];
         sa_describe(d, sizeof(d), &e->e, NULL, e->lineno);
-        /* The owner must be an account: a name or a uid the database knows. */
+        /* The owner must be an account: a name or a uid the database knows.
+           A window serves uids whether or not they exist yet. */
         owner_text(e, name);
-        if (!owner_exists(name))
+        if (!e->e.window && !owner_exists(name))
             report("%s:%u: owner %s is not an account in the passwd database; remove the line "
                    "(subid-add --remove %s) or create the account\n",
                    path, e->lineno, name, name);

@@ -50,10 +50,12 @@ void sa_describe(char *buf, size_t len, const struct idg_entry *e, const char *p
 {
     char r[IDG_RANGE_STRLEN];
     idg_range_format(r, sizeof(r), e->range);
+    const char *what = e->window ? "window " : "", *whose = e->window ? "'s span" : "'s";
     if (path)
-        snprintf(buf, len, "%.*s's %s (%s:%u)", (int)e->owner_len, e->owner, r, path, line);
+        snprintf(buf, len, "%s%.*s%s %s (%s:%u)", what, (int)e->owner_len, e->owner, whose, r, path,
+                 line);
     else
-        snprintf(buf, len, "%.*s's %s", (int)e->owner_len, e->owner, r);
+        snprintf(buf, len, "%s%.*s%s %s", what, (int)e->owner_len, e->owner, whose, r);
 }
 
 /* What a new range collided with besides the file: an account's id, or the
@@ -280,6 +282,80 @@ out:
     return ret;
 }
 
+/*
+ * --window: the line "FIRST-LAST:START:COUNT", its span checked as an exact
+ * range is (no other owner's range or window, no account's id, nothing up
+ * to UID_MAX); the same window already there is the answer.
+ */
+static int plan_window(const struct sa_opts *o, const struct idg_logindefs *defs, struct plan *p)
+{
+    const struct idg_pool *pool = &defs->pool[p->kind];
+    uint32_t first = o->window.start, last = idg_range_last(o->window);
+    uint32_t count = o->count ? o->count : pool->count;
+    char owner[32];
+    snprintf(owner, sizeof(owner), "%u-%u", first, last);
+    int n = snprintf(p->add, sizeof(p->add), "%s:%u:%u\n", owner, o->start, count);
+    struct idg_entry e;
+    enum idg_line_status st = idg_parse_line(p->add, (size_t)n - 1, &e);
+    if (st != IDG_LINE_ENTRY) {
+        warnx("window %s with %u ids per uid from %u: %s; nothing was changed", owner, count,
+              o->start, idg_line_status_str(st));
+        return -1;
+    }
+    /* Adding reads the file as bytes (idg_txn_open): look for the same
+       window line in them. */
+    struct idg_lines it;
+    const char *line;
+    size_t len;
+    idg_lines_init(&it, p->t.f.buf, p->t.f.len);
+    while (idg_lines_next(&it, &line, &len)) {
+        struct idg_entry f;
+        if (idg_parse_line(line, len, &f) == IDG_LINE_ENTRY && f.window && f.first == first &&
+            f.last == last && f.range.start == e.range.start && f.per == e.per) {
+            p->has = true;
+            p->have = (struct idg_scan_hit){it.lineno, (size_t)(line - p->t.f.buf), len, f};
+            return 0;
+        }
+    }
+    struct idg_owner none; /* a window is nobody's by name */
+    idg_owner_init_name(&none, owner);
+    struct idg_grant_req rq = {
+        .owner = &none,
+        .name = owner,
+        .mode = IDG_GRANT_EXACT,
+        .want = e.range,
+        .pool = pool,
+        .decide_only = true,
+    };
+    struct idg_id_list accts;
+    struct idg_grant_res res;
+    if (idg_account_ids(p->kind, &accts) < 0 ||
+        idg_grant_plan(p->t.f.buf, p->t.f.len, &accts, &rq, &res) < 0) {
+        idg_id_list_free(&accts);
+        warnx("out of memory; nothing was changed");
+        return -1;
+    }
+    idg_id_list_free(&accts);
+    if (res.bad_line) {
+        refuse_bad_line(p, res.bad_line, res.bad);
+        return -1;
+    }
+    if (res.st == IDG_ALLOC_OK) {
+        p->add_len = n;
+        return 0;
+    }
+    char r[IDG_RANGE_STRLEN], d[512];
+    idg_range_format(r, sizeof(r), e.range);
+    if (res.conflict_taken)
+        describe_taken(d, sizeof(d), &res.conflict, p->kind, defs);
+    else
+        sa_describe(d, sizeof(d), &res.hit.e, p->path, res.hit.lineno);
+    warnx("window %s's span %s (%u ids for each of %u uids) overlaps %s; nothing was changed; "
+          "choose another --start, above every range and %s_MAX",
+          owner, r, count, last - first + 1, d, sa_kind_acct(p->kind));
+    return -1;
+}
+
 static int apply(const struct sa_opts *o, struct plan *p)
 {
     const char *owner = o->user;
@@ -292,8 +368,13 @@ static int apply(const struct sa_opts *o, struct plan *p)
     } else if (p->has) {
         const struct idg_scan_hit *e = &p->have;
         idg_range_format(r, sizeof(r), e->e.range);
-        printf("%s:%u: %s already has %.*s (%ss %s); nothing changed\n", p->path, e->lineno, owner,
-               (int)e->len, p->t.f.buf + e->off, sa_kind_word(p->kind), r);
+        if (o->window_set)
+            printf("%s:%u: the window is there already: %.*s (%ss %s); nothing changed\n", p->path,
+                   e->lineno, (int)e->len, p->t.f.buf + e->off, sa_kind_word(p->kind), r);
+        else
+            printf("%s:%u: %s already has %.*s (%ss %s%s); nothing changed\n", p->path, e->lineno,
+                   owner, (int)e->len, p->t.f.buf + e->off, sa_kind_word(p->kind), r,
+                   e->e.window ? ", its slot of the window" : "");
         return 0;
     }
     if (!o->dry_run) {
@@ -370,7 +451,7 @@ int sa_edit(const struct sa_opts *o, const struct idg_logindefs *defs)
     if (check_sources() < 0)
         return 1;
     struct idg_account a = {0};
-    int rc = idg_account_lookup(o->user, &a);
+    int rc = o->window_set ? 0 : idg_account_lookup(o->user, &a);
     bool known = rc == 0;
     if (rc == -ENOENT && !o->remove) {
         warnx("no user named %s in the passwd database; nothing was changed; create the account "
@@ -405,8 +486,9 @@ int sa_edit(const struct sa_opts *o, const struct idg_logindefs *defs)
             continue;
         if (open_file(o, &plans[k]) < 0)
             goto out;
-        if (o->remove ? plan_remove(o, &ow, &plans[k]) < 0
-                      : plan_add(o, &a, &ow, defs, &plans[k]) < 0)
+        if (o->window_set ? plan_window(o, defs, &plans[k]) < 0
+            : o->remove   ? plan_remove(o, &ow, &plans[k]) < 0
+                          : plan_add(o, &a, &ow, defs, &plans[k]) < 0)
             goto out;
     }
     status = 0;

@@ -15,6 +15,7 @@
 static void usage(FILE *to)
 {
     fputs("Usage: subid-add [options] USER\n"
+          "       subid-add --window FIRST-LAST --start S [--count N] [--uid-only|--gid-only]\n"
           "       subid-add --check\n"
           "Give USER a subordinate uid range in " IDG_SUBUID " and a gid range in " IDG_SUBGID ",\n"
           "first fit in SUB_UID_MIN..SUB_UID_MAX of " IDG_LOGINDEFS ", never over another owner's\n"
@@ -28,6 +29,9 @@ static void usage(FILE *to)
           "      --remove          drop USER's ranges (with --range: those inside it)\n"
           "      --dry-run         print what would change; change nothing\n"
           "      --check           lint both files; exit 1 if anything is wrong\n"
+          "      --window FIRST-LAST --start S [--count N]\n"
+          "                        write a window line: every uid U of FIRST..LAST gets N\n"
+          "                        ids from S + (U - FIRST) * N; see subuid(5)\n"
           "  -h, --help            this text\n"
           "  -V, --version         the version\n"
           "See subid-add(8).\n",
@@ -54,7 +58,17 @@ static int parse_range(const char *s, struct idg_range *out)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_RANGE = 256, OPT_DET, OPT_UID, OPT_GID, OPT_REMOVE, OPT_DRY, OPT_CHECK };
+    enum {
+        OPT_RANGE = 256,
+        OPT_DET,
+        OPT_UID,
+        OPT_GID,
+        OPT_REMOVE,
+        OPT_DRY,
+        OPT_CHECK,
+        OPT_WINDOW,
+        OPT_START
+    };
     static const struct option longopts[] = {
         {"count", required_argument, NULL, 'c'},
         {"range", required_argument, NULL, OPT_RANGE},
@@ -64,12 +78,14 @@ int main(int argc, char **argv)
         {"remove", no_argument, NULL, OPT_REMOVE},
         {"dry-run", no_argument, NULL, OPT_DRY},
         {"check", no_argument, NULL, OPT_CHECK},
+        {"window", required_argument, NULL, OPT_WINDOW},
+        {"start", required_argument, NULL, OPT_START},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
     };
     struct sa_opts o = {.kind = {true, true}};
-    bool uid_only = false, gid_only = false, check = false, count_set = false;
+    bool uid_only = false, gid_only = false, check = false, count_set = false, start_set = false;
     int c;
     opterr = 0; /* one line per error, in our words */
     while ((c = getopt_long(argc, argv, ":c:hV", longopts, NULL)) != -1) {
@@ -93,6 +109,23 @@ int main(int argc, char **argv)
             break;
         case OPT_DET:
             o.deterministic = true;
+            break;
+        case OPT_WINDOW:
+            if (parse_range(optarg, &o.window) < 0) {
+                warnx("invalid window '%s': expected FIRST-LAST, two plain decimal uids with "
+                      "FIRST <= LAST, e.g. --window 50000-59999",
+                      optarg);
+                return 1;
+            }
+            o.window_set = true;
+            break;
+        case OPT_START:
+            if (idg_parse_u32(optarg, IDG_ID_MAX, &o.start) < 0) {
+                warnx("invalid start '%s': it must be a plain decimal from 0 to 4294967294",
+                      optarg);
+                return 1;
+            }
+            start_set = true;
             break;
         case OPT_UID:
             uid_only = true;
@@ -134,11 +167,21 @@ int main(int argc, char **argv)
         bad_usage("--remove takes no --count or --deterministic");
     if (o.deterministic && o.range_set)
         bad_usage("--deterministic and --range exclude each other");
-    if (check && (optind != argc || o.remove || count_set || o.range_set || o.deterministic))
+    if (check && (optind != argc || o.remove || count_set || o.range_set || o.deterministic ||
+                  o.window_set || start_set))
         bad_usage("--check takes no USER and no other option");
-    if (!check && optind + 1 != argc)
+    if (start_set != o.window_set)
+        bad_usage(start_set ? "--start goes with --window"
+                            : "--window needs --start, the first id "
+                              "of its span");
+    if (o.window_set && (o.remove || o.range_set || o.deterministic))
+        bad_usage("--window takes no --remove, --range or --deterministic (remove a window with: "
+                  "subid-add --remove FIRST-LAST)");
+    if (o.window_set && optind != argc)
+        bad_usage("--window takes no USER: the window's line serves every uid in it");
+    if (!check && !o.window_set && optind + 1 != argc)
         bad_usage(optind == argc ? "no USER given" : "one USER at a time");
-    o.user = check ? NULL : argv[optind];
+    o.user = check || o.window_set ? NULL : argv[optind];
     o.kind[0] = !gid_only;
     o.kind[1] = !uid_only;
 

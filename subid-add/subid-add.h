@@ -24,6 +24,9 @@ struct sa_opts {
     bool range_set;
     bool kind[2]; /* [IDG_KIND_UID], [IDG_KIND_GID] */
     bool remove, dry_run, deterministic;
+    struct idg_range window; /* --window FIRST-LAST, as a range of uids */
+    bool window_set;
+    uint32_t start; /* --start: the window's first id */
 };
 
 /* Each returns the exit status. */

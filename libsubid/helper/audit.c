@@ -5,6 +5,7 @@
 #include <syslog.h>
 
 #include "../appendf.h"
+#include "../explain.h"
 
 /* Long enough for 340 extents with their grants. */
 #define LINE_MAX_BYTES 32768
@@ -22,12 +23,11 @@ void idg_audit_log(const struct idg_audit *a, bool allowed, const char *reason)
             const struct idg_grant *g = &a->grants[i];
             if (g->own_id)
                 idg_appendf(line, sizeof(line), &pos, " (own id)");
-            else if (g->allotment < a->n_allot && a->allot[g->allotment].line)
-                idg_appendf(line, sizeof(line), &pos, " (%s:%u)", a->allot[g->allotment].source,
-                            a->allot[g->allotment].line);
-            else if (g->allotment < a->n_allot) /* a module: no line */
-                idg_appendf(line, sizeof(line), &pos, " (source %s)",
-                            a->allot[g->allotment].source);
+            else if (g->allotment < a->n_allot) {
+                idg_appendf(line, sizeof(line), &pos, " (");
+                idg_allotment_origin(line, sizeof(line), &pos, &a->allot[g->allotment]);
+                idg_appendf(line, sizeof(line), &pos, ")");
+            }
         }
     }
     if (a->n_ext == 0)

@@ -29,6 +29,7 @@ struct header {
 
 struct record {
     uint32_t start, count, line, source;
+    uint32_t window, first, last; /* a slot of window first-last, when window is 1 */
 };
 
 static const char *source_path(enum idg_kind kind, uint32_t i)
@@ -178,7 +179,8 @@ static void collect(const char *prog, enum idg_kind kind, uint32_t uid,
             for (size_t i = 0; i < src.n; i++)
                 if (a.v[k].source == src.v[i].name)
                     from = SRC_MODULE + (uint32_t)i;
-            f->rec[k] = (struct record){a.v[k].range.start, a.v[k].range.count, a.v[k].line, from};
+            f->rec[k] = (struct record){a.v[k].range.start, a.v[k].range.count, a.v[k].line, from,
+                                        a.v[k].window,      a.v[k].first,       a.v[k].last};
         }
     }
     idg_allotments_free(&a);
@@ -252,13 +254,18 @@ static int adopt(struct found *f, enum idg_kind kind, struct idg_gathered *g, ch
     }
     for (uint32_t i = 0; i < f->h.n_allot; i++) {
         const struct record *r = &f->rec[i];
-        if (r->source >= SRC_MODULE + f->h.n_mod || idg_range_check(r->start, r->count) < 0)
+        if (r->source >= SRC_MODULE + f->h.n_mod || idg_range_check(r->start, r->count) < 0 ||
+            r->window > 1 || (r->window && r->first > r->last))
             return fail(err, errlen, "the reader process sent a malformed record");
         if (idg_allotments_add(&g->allot, (struct idg_range){r->start, r->count},
                                r->source < SRC_MODULE ? source_path(kind, r->source)
                                                       : g->sources[r->source - SRC_MODULE],
                                r->line) < 0)
             return fail(err, errlen, "out of memory");
+        struct idg_allotment *a = &g->allot.v[g->allot.n - 1];
+        a->window = r->window != 0;
+        a->first = r->first;
+        a->last = r->last;
     }
     idg_allotments_sort(&g->allot);
     return 0;

@@ -492,7 +492,8 @@ START_TEST(test_decide_target)
 {
     const struct target_case *c = &target_cases[_i];
     static const struct idg_extent ext[] = {{0, 100000, 65536}};
-    static const struct idg_allotment a[] = {{{100000, 65536}, "/etc/subuid", 1}};
+    static const struct idg_allotment a[] = {
+        {.range = {100000, 65536}, .source = "/etc/subuid", .line = 1}};
     struct idg_verdict v;
     idg_decide(&alice, &c->t, ext, 1, a, 1, &v, NULL);
     ck_assert_msg(v.code == c->code, "target case %d: code %d, want %d", _i, v.code, c->code);
@@ -517,7 +518,8 @@ START_TEST(test_decide_extent_count)
     ck_assert_ptr_nonnull(ext);
     for (size_t i = 0; i < n; i++) /* disjoint, all inside alice's allotment */
         ext[i] = (struct idg_extent){(uint32_t)i * 10, 100000 + (uint32_t)i * 10, 10};
-    static const struct idg_allotment a[] = {{{100000, 65536}, "/etc/subuid", 1}};
+    static const struct idg_allotment a[] = {
+        {.range = {100000, 65536}, .source = "/etc/subuid", .line = 1}};
     struct idg_verdict v;
     idg_decide(&alice, &good_target, ext, n, a, 1, &v, NULL);
     ck_assert_msg(v.code == count_cases[_i].code, "%zu extents: code %d, want %d", n, v.code,
@@ -573,8 +575,10 @@ struct covered_case {
 };
 
 /* Sorted; 100-109, 200-209 and 210-214 touch, 300 alone. */
-static const struct idg_allotment cov_allot[] = {
-    {{100, 10}, "a", 1}, {{200, 10}, "a", 2}, {{210, 5}, "a", 3}, {{300, 1}, "a", 4}};
+static const struct idg_allotment cov_allot[] = {{.range = {100, 10}, .source = "a", .line = 1},
+                                                 {.range = {200, 10}, .source = "a", .line = 2},
+                                                 {.range = {210, 5}, .source = "a", .line = 3},
+                                                 {.range = {300, 1}, .source = "a", .line = 4}};
 
 static const struct covered_case covered_cases[] = {
     {{100, 10}, true, {0, 0}, 0},
@@ -625,27 +629,29 @@ START_TEST(test_covered_edges)
     ck_assert_uint_eq(first, 0);
 
     /* The whole id space, allotted whole. */
-    const struct idg_allotment all[] = {{{0, 4294967295u}, "a", 1}};
+    const struct idg_allotment all[] = {{.range = {0, 4294967295u}, .source = "a", .line = 1}};
     ck_assert(idg_covered(all, 1, (struct idg_range){0, 4294967295u}, &gap, &first));
     ck_assert_uint_eq(first, 0);
     ck_assert(idg_covered(all, 1, (struct idg_range){TOP, 1}, &gap, &first));
 
     /* An allotment ending at the top id. */
-    const struct idg_allotment top[] = {{{4294901759u, 65536}, "a", 1}};
+    const struct idg_allotment top[] = {{.range = {4294901759u, 65536}, .source = "a", .line = 1}};
     ck_assert(idg_covered(top, 1, (struct idg_range){TOP, 1}, &gap, &first));
     ck_assert(!idg_covered(top, 1, (struct idg_range){4294901758u, 65537}, &gap, &first));
     ck_assert_uint_eq(gap.start, 4294901758u);
     ck_assert_uint_eq(gap.count, 1);
 
     /* Gap from the end of an allotment to the top of the id space. */
-    const struct idg_allotment low[] = {{{0, 100}, "a", 1}};
+    const struct idg_allotment low[] = {{.range = {0, 100}, .source = "a", .line = 1}};
     ck_assert(!idg_covered(low, 1, (struct idg_range){0, 4294967295u}, &gap, &first));
     ck_assert_uint_eq(gap.start, 100);
     ck_assert_uint_eq(gap.count, 4294967195u);
 
     /* A large allotment holding small ones: the small ones do not end the cover. */
-    const struct idg_allotment nest[] = {
-        {{0, 1000}, "a", 1}, {{10, 10}, "a", 2}, {{500, 1}, "a", 3}, {{1000, 5}, "a", 4}};
+    const struct idg_allotment nest[] = {{.range = {0, 1000}, .source = "a", .line = 1},
+                                         {.range = {10, 10}, .source = "a", .line = 2},
+                                         {.range = {500, 1}, .source = "a", .line = 3},
+                                         {.range = {1000, 5}, .source = "a", .line = 4}};
     ck_assert(idg_covered(nest, 4, (struct idg_range){0, 1005}, &gap, &first));
     ck_assert_uint_eq(first, 0);
     ck_assert(!idg_covered(nest, 4, (struct idg_range){900, 200}, &gap, &first));

@@ -11,14 +11,15 @@
 
 #define PID 4242
 
-static const struct idg_allotment one_allot[] = {{{100000, 65536}, "/etc/subuid", 3}};
+static const struct idg_allotment one_allot[] = {
+    {.range = {100000, 65536}, .source = "/etc/subuid", .line = 3}};
 
 static const struct idg_allotment five_allot[] = {
-    {{100000, 10}, "/etc/subuid", 1},
-    {{200000, 20}, "/etc/subuid", 5},
-    {{300000, 30}, "/etc/id_permission/uids", 2},
-    {{400000, 40}, "/etc/subuid", 9},
-    {{500000, 50}, "/etc/subuid", 12},
+    {.range = {100000, 10}, .source = "/etc/subuid", .line = 1},
+    {.range = {200000, 20}, .source = "/etc/subuid", .line = 5},
+    {.range = {300000, 30}, .source = "/etc/id_permission/uids", .line = 2},
+    {.range = {400000, 40}, .source = "/etc/subuid", .line = 9},
+    {.range = {500000, 50}, .source = "/etc/subuid", .line = 12},
 };
 
 static struct idg_explain explain_for(enum idg_kind kind, const struct idg_extent *ext, size_t n,
@@ -130,7 +131,8 @@ END_TEST
 START_TEST(test_not_allotted_no_line)
 {
     static const struct idg_extent ext[] = {{0, 200000, 65536}};
-    static const struct idg_allotment sss[] = {{{100000, 65536}, "sss", 0}};
+    static const struct idg_allotment sss[] = {
+        {.range = {100000, 65536}, .source = "sss", .line = 0}};
     struct idg_explain x = explain_for(IDG_KIND_UID, ext, 1, sss, 1);
     char buf[512];
     decide_and_explain(buf, sizeof(buf), &x, IDG_DENY_NOT_ALLOTTED);
