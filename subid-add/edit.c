@@ -335,21 +335,23 @@ static int plan_window(const struct sa_opts *o, const struct idg_logindefs *defs
         warnx("out of memory; nothing was changed");
         return -1;
     }
-    idg_id_list_free(&accts);
-    if (res.bad_line) {
-        refuse_bad_line(p, res.bad_line, res.bad);
-        return -1;
-    }
-    if (res.st == IDG_ALLOC_OK) {
+    if (res.bad_line || res.st == IDG_ALLOC_OK) {
+        idg_id_list_free(&accts);
+        if (res.bad_line) {
+            refuse_bad_line(p, res.bad_line, res.bad);
+            return -1;
+        }
         p->add_len = n;
         return 0;
     }
+    /* The conflict may name an account: describe it before accts goes. */
     char r[IDG_RANGE_STRLEN], d[512];
     idg_range_format(r, sizeof(r), e.range);
     if (res.conflict_taken)
         describe_taken(d, sizeof(d), &res.conflict, p->kind, defs);
     else
         sa_describe(d, sizeof(d), &res.hit.e, p->path, res.hit.lineno);
+    idg_id_list_free(&accts);
     warnx("window %s's span %s (%u ids for each of %u uids) overlaps %s; nothing was changed; "
           "choose another --start, above every range and %s_MAX",
           owner, r, count, last - first + 1, d, sa_kind_acct(p->kind));

@@ -1375,3 +1375,101 @@ t_stale_shadow_lock_taken_over() {
     [ $((e - s)) -lt 3000000 ] || fail "took $(((e - s) / 1000)) ms over a stale lock"
     expect_no_leftovers
 }
+
+# -------------------------------------------------------------------------
+# 9. Window lines (FIRST-LAST:START:COUNT)
+
+# --window writes one line to both files, under the same locks and atomic
+# write; the same window again changes nothing.
+t_window_written_once() {
+    sa_fresh
+    cp /etc/subuid "$T/u.old"
+    cp /etc/subgid "$T/g.old"
+    sa --window 50000-59999 --start 2147483648
+    expect_rc 0
+    expect_no_err
+    expect_out "/etc/subuid: added 50000-59999:2147483648:65536 (uids 2147483648-2802843647)" \
+        "/etc/subgid: added 50000-59999:2147483648:65536 (gids 2147483648-2802843647)"
+    expect_appended /etc/subuid "$T/u.old" "50000-59999:2147483648:65536"
+    expect_appended /etc/subgid "$T/g.old" "50000-59999:2147483648:65536"
+    snap
+    sa --window 50000-59999 --start 2147483648
+    expect_rc 0
+    expect_out "/etc/subuid:4: the window is there already: 50000-59999:2147483648:65536 (uids 2147483648-2802843647); nothing changed" \
+        "/etc/subgid:4: the window is there already: 50000-59999:2147483648:65536 (gids 2147483648-2802843647); nothing changed"
+    expect_unchanged
+    # --count and one file only.
+    sa --window 60000-60009 --start 3000000000 --count 1000 --uid-only
+    expect_rc 0
+    expect_out "/etc/subuid: added 60000-60009:3000000000:1000 (uids 3000000000-3000009999)"
+    # And removed by its owner field.
+    sa --remove 60000-60009
+    expect_rc 0
+    expect_out "/etc/subuid:5: removed 60000-60009:3000000000:1000 (uids 3000000000-3000009999)" \
+        "/etc/subgid: 60000-60009 has no ranges to remove"
+}
+
+# A window's span is checked as a range is: never over another owner's
+# range or window, an account's id (CVE-2024-56433) or the ids up to
+# UID_MAX, never past 4294967294. Each refusal changes nothing.
+t_window_refused_where_a_range_would_be() {
+    sa_fresh
+    put /etc/subuid "$U1N:200000:65536" "50000-59999:2147483648:65536"
+    put /etc/subgid "$U1N:200000:65536"
+    refused "window 70000-70009's span 2147483648-2148139007 (65536 ids for each of 10 uids) overlaps window 50000-59999's span 2147483648-2802843647 (/etc/subuid:2)" \
+        --window 70000-70009 --start 2147483648
+    refused "overlaps $U1N's 200000-265535 (/etc/subuid:1)" --window 70000-70009 --start 150000
+    refused "overlaps uid 65534 of account nobody (a range must never hold an account's id: CVE-2024-56433)" \
+        --window 70000-70009 --start 65530 --count 1
+    refused "overlaps uids 0-60000 (up to UID_MAX of /etc/login.defs)" \
+        --window 70000-70009 --start 60000
+    refused "window 70000-90000 with 65536 ids per uid from 3000000000: the window's span" \
+        --window 70000-90000 --start 3000000000
+    refused "--window needs --start" --window 70000-70009
+    refused "--start goes with --window" --start 5 "$U3N"
+    refused "--window takes no USER" --window 70000-70009 --start 3000000000 "$U3N"
+    refused "invalid window '9-5'" --window 9-5 --start 3000000000
+}
+
+# A user in a window has its slot already; a user outside is allotted
+# around the span, never inside it.
+t_window_slot_already_held() {
+    sa_fresh
+    add_account idgw1 50001
+    put /etc/subuid "50000-50999:100000:65536"
+    put /etc/subgid "50000-50999:100000:65536"
+    snap
+    sa idgw1
+    expect_rc 0
+    expect_out "/etc/subuid:1: idgw1 already has 50000-50999:100000:65536 (uids 165536-231071, its slot of the window); nothing changed" \
+        "/etc/subgid:1: idgw1 already has 50000-50999:100000:65536 (gids 165536-231071, its slot of the window); nothing changed"
+    expect_unchanged
+    # The span is 100000-65635999: the first fit for another user lies after it.
+    sa "$U3N"
+    expect_rc 0
+    expect_out "/etc/subuid: added $U3N:65636000:65536 (uids 65636000-65701535)" \
+        "/etc/subgid: added $U3N:65636000:65536 (gids 65636000-65701535)"
+    # --range into the span is a collision, even for a uid of the window.
+    refused "overlaps window 50000-50999's span 100000-65635999 (/etc/subuid:1)" \
+        --range 300000-365535 idgw1
+}
+
+# --check: a window needs no account; overlaps with other owners, account
+# ids, UID_MAX and a span past 4294967294 are problems; a line of an
+# account that stays within its own slot is not.
+t_check_windows() {
+    sa_fresh
+    add_account idgw1 50001
+    put /etc/subuid "50000-59999:2147483648:65536" "idgw1:2147549184:10" \
+        "$U2N:2147500000:5" "60000-60009:2147483648:1" "70000-70099:4294000000:65536" \
+        "80000-80009:4000:1"
+    put /etc/subgid "50000-59999:2147483648:65536"
+    sa --check
+    expect_rc 1
+    expect_out \
+        "subid-add: /etc/subuid:5: the window's span, START + (LAST - FIRST + 1) * COUNT ids, passes 4294967294, the end of the id space; the line grants nothing; fix or remove it" \
+        "subid-add: /etc/subuid:4: window 60000-60009's span 2147483648-2147483657 overlaps window 50000-59999's span 2147483648-2802843647 (/etc/subuid:1): two owners share these ids; remove one (subid-add --remove OWNER --range FIRST-LAST) and allocate again" \
+        "subid-add: /etc/subuid:3: $U2N's 2147500000-2147500004 overlaps window 50000-59999's span 2147483648-2802843647 (/etc/subuid:1): two owners share these ids; remove one (subid-add --remove OWNER --range FIRST-LAST) and allocate again" \
+        "subid-add: /etc/subuid:6: window 80000-80009's span 4000-4009 contains uid $U1 of account $U1N: that account can be impersonated inside a namespace (CVE-2024-56433); remove the line and allocate again"
+    [ "$ERR" = "subid-add: 4 problems found in /etc/subuid and /etc/subgid" ] || fail "stderr: $ERR"
+}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* subid_line.h: the owner:start:count grammar, owner keys, the line iterator. */
+/* subid_line.h: the owner:start:count grammar, window lines, owner keys, the
+ * line iterator. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -100,6 +101,142 @@ START_TEST(test_parse_line)
 END_TEST
 
 /* The parser reads no byte past len (the line is not NUL-terminated in a file buffer). */
+/* Window lines: the grammar and the span, at the edges of the id space. */
+struct window_case {
+    const char *line;
+    enum idg_line_status st;
+    uint32_t first, last, start, per, span; /* for IDG_LINE_ENTRY */
+};
+
+static const struct window_case window_cases[] = {
+    {"50000-59999:2147483648:65536", IDG_LINE_ENTRY, 50000, 59999, 2147483648u, 65536, 655360000u},
+    {"5-5:100:1", IDG_LINE_ENTRY, 5, 5, 100, 1, 1}, /* FIRST = LAST, COUNT 1 */
+    {"0-0:0:1", IDG_LINE_ENTRY, 0, 0, 0, 1, 1},
+    /* the span ends exactly at 4294967294 */
+    {"0-1:4294967293:1", IDG_LINE_ENTRY, 0, 1, 4294967293u, 1, 2},
+    {"10-19:4294967284:1", IDG_LINE_ENTRY, 10, 19, 4294967284u, 1, 10},
+    {"0-65535:4294901759:1", IDG_LINE_ENTRY, 0, 65535, 4294901759u, 1, 65536},
+    /* 32,767 users of 65,536 ids fit above 2^31; a 32,768th would end at
+       4294967295, which is no id */
+    {"1000-33766:2147483648:65536", IDG_LINE_ENTRY, 1000, 33766, 2147483648u, 65536, 2147418112u},
+    {"1000-33767:2147483648:65536", IDG_LINE_BAD_SPAN, 0, 0, 0, 0, 0},
+    {"0-4294967294:0:1", IDG_LINE_ENTRY, 0, 4294967294u, 0, 1, 4294967295u},
+    /* one id past 4294967294, by start, by count, by the window's width */
+    {"0-1:4294967294:1", IDG_LINE_BAD_SPAN, 0, 0, 0, 0, 0},
+    {"10-19:4294967286:1", IDG_LINE_BAD_SPAN, 0, 0, 0, 0, 0},
+    {"0-1:4294901759:65536", IDG_LINE_BAD_SPAN, 0, 0, 0, 0, 0},
+    {"0-4294967294:1:1", IDG_LINE_BAD_SPAN, 0, 0, 0, 0, 0},
+    /* products that wrap 32 bits must not pass for small spans */
+    {"0-65536:0:65536", IDG_LINE_BAD_SPAN, 0, 0, 0, 0, 0},
+    {"0-4294967294:0:4294967295", IDG_LINE_BAD_SPAN, 0, 0, 0, 0, 0},
+    {"0-2147483647:0:2", IDG_LINE_BAD_SPAN, 0, 0, 0, 0, 0},
+    /* malformed FIRST-LAST */
+    {"9-5:100:1", IDG_LINE_BAD_WINDOW, 0, 0, 0, 0, 0}, /* FIRST > LAST */
+    {"05-9:100:1", IDG_LINE_BAD_WINDOW, 0, 0, 0, 0, 0},
+    {"5-09:100:1", IDG_LINE_BAD_WINDOW, 0, 0, 0, 0, 0},
+    {"5-4294967295:100:1", IDG_LINE_BAD_WINDOW, 0, 0, 0, 0, 0},
+    {"4294967296-4294967296:100:1", IDG_LINE_BAD_WINDOW, 0, 0, 0, 0, 0},
+    /* the rest of the line is checked first, as for every line */
+    {"5-9:01:1", IDG_LINE_BAD_START, 0, 0, 0, 0, 0},
+    {"5-9:1:0", IDG_LINE_BAD_COUNT, 0, 0, 0, 0, 0},
+};
+
+/* Owners that only look like windows are names. */
+static const char *const not_windows[] = {
+    "5-:1:1", "-5:1:1", "5--9:1:1", "5-9-1:1:1", "a5-9:1:1", "5-9a:1:1", "svc-5:1:1", "1-a:1:1",
+};
+
+START_TEST(test_window_line)
+{
+    const struct window_case *c = &window_cases[_i];
+    struct idg_entry e;
+    memset(&e, 0, sizeof(e));
+    enum idg_line_status st = idg_parse_line(c->line, strlen(c->line), &e);
+    ck_assert_msg(st == c->st, "\"%s\": status %d (%s), want %d", c->line, st,
+                  idg_line_status_str(st), c->st);
+    if (st != IDG_LINE_ENTRY)
+        return;
+    ck_assert(e.window);
+    ck_assert_uint_eq(e.first, c->first);
+    ck_assert_uint_eq(e.last, c->last);
+    ck_assert_uint_eq(e.range.start, c->start);
+    ck_assert_uint_eq(e.per, c->per);
+    ck_assert_uint_eq(e.range.count, c->span);
+    ck_assert(idg_range_check(e.range.start, e.range.count) == 0);
+}
+END_TEST
+
+START_TEST(test_not_window)
+{
+    struct idg_entry e;
+    const char *l = not_windows[_i];
+    ck_assert_int_eq(idg_parse_line(l, strlen(l), &e), IDG_LINE_ENTRY);
+    ck_assert(!e.window);
+}
+END_TEST
+
+/* The slot formula and its inverse, over every uid of small windows and at
+ * the edges of large ones. */
+START_TEST(test_window_slot)
+{
+    static const char *const lines[] = {"50000-59999:2147483648:65536", "7-7:9:3",
+                                        "0-4294967294:0:1", "0-65535:4294901759:1"};
+    for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+        struct idg_entry e;
+        ck_assert_int_eq(idg_parse_line(lines[i], strlen(lines[i]), &e), IDG_LINE_ENTRY);
+        struct idg_range r;
+        ck_assert(!e.first || !idg_window_slot(&e, e.first - 1, &r));
+        ck_assert(e.last == 4294967294u || !idg_window_slot(&e, e.last + 1, &r));
+        uint32_t probe[] = {e.first, e.first + (e.last - e.first) / 2, e.last};
+        for (size_t k = 0; k < ARRAY_SIZE(probe); k++) {
+            uint32_t u = probe[k];
+            ck_assert(idg_window_slot(&e, u, &r));
+            ck_assert_uint_eq(r.count, e.per);
+            ck_assert_uint_eq(r.start, e.range.start + (uint64_t)(u - e.first) * e.per);
+            ck_assert(idg_range_contains(e.range, r));
+            ck_assert_uint_eq(idg_window_uid(&e, r.start), u);
+            ck_assert_uint_eq(idg_window_uid(&e, idg_range_last(r)), u);
+        }
+    }
+    /* An ordinary line is no window. */
+    struct idg_entry e;
+    struct idg_range r;
+    ck_assert_int_eq(idg_parse_line("1000:5:5", 8, &e), IDG_LINE_ENTRY);
+    ck_assert(!idg_window_slot(&e, 1000, &r));
+}
+END_TEST
+
+/* Whose is a window: a user's uid inside it, in both files; never a name,
+ * never a text equal to the owner field. */
+START_TEST(test_owner_takes_window)
+{
+    struct idg_entry e;
+    ck_assert_int_eq(idg_parse_line("100-199:1000000:10", 18, &e), IDG_LINE_ENTRY);
+    struct idg_owner o;
+    struct idg_range r;
+    idg_owner_init(&o, "alice", 150);
+    ck_assert(idg_owner_takes(&o, &e, &r));
+    ck_assert_uint_eq(r.start, 1000500);
+    ck_assert_uint_eq(r.count, 10);
+    idg_owner_init(&o, "bob", 200);
+    ck_assert(!idg_owner_takes(&o, &e, &r));
+    idg_owner_init(&o, NULL, 100); /* a uid without a name */
+    ck_assert(idg_owner_takes(&o, &e, &r));
+    ck_assert_uint_eq(r.start, 1000000);
+    idg_owner_init_name(&o, "100-199"); /* the owner text, but no uid */
+    ck_assert(!idg_owner_takes(&o, &e, &r));
+    /* a group query: the text key is the gid, the window the user's uid */
+    idg_owner_init(&o, "alice", 7);
+    o.wuid = 199;
+    ck_assert(idg_owner_takes(&o, &e, &r));
+    ck_assert_uint_eq(r.start, 1000990);
+    /* and the cheap prefix test lets window lines through for any uid */
+    ck_assert(idg_line_may_belong(&o, "100-199:1000000:10", 18));
+    idg_owner_init_name(&o, "carol");
+    ck_assert(!idg_line_may_belong(&o, "100-199:1000000:10", 18));
+}
+END_TEST
+
 START_TEST(test_parse_line_no_overread)
 {
     static const char text[] = "alice:100000:65536";
@@ -124,6 +261,7 @@ START_TEST(test_status_str)
         {IDG_LINE_BAD_FIELDS, "three fields"}, {IDG_LINE_BAD_OWNER, "owner"},
         {IDG_LINE_BAD_START, "start"},         {IDG_LINE_BAD_COUNT, "count"},
         {IDG_LINE_BAD_RANGE, "4294967295"},    {IDG_LINE_TOO_LONG, "64 KiB"},
+        {IDG_LINE_BAD_WINDOW, "FIRST-LAST"},   {IDG_LINE_BAD_SPAN, "4294967294"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
         const char *s = idg_line_status_str(words[i].st);
@@ -281,6 +419,10 @@ static Suite *subid_line_suite(void)
     tcase_add_loop_test(tc, test_parse_line, 0, (int)ARRAY_SIZE(line_cases));
     tcase_add_test(tc, test_parse_line_no_overread);
     tcase_add_test(tc, test_status_str);
+    tcase_add_loop_test(tc, test_window_line, 0, (int)ARRAY_SIZE(window_cases));
+    tcase_add_loop_test(tc, test_not_window, 0, (int)ARRAY_SIZE(not_windows));
+    tcase_add_test(tc, test_window_slot);
+    tcase_add_test(tc, test_owner_takes_window);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("owner");
