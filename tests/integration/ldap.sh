@@ -102,7 +102,7 @@ ldap_private_run() {
 
 # ldap_write_config: slapd.conf, the seed LDIF, nslcd.conf.
 ldap_write_config() {
-    local d=$T/ldap i
+    local d=$T/ldap u
     # The classic slapd.conf rather than a cn=config tree: one small file,
     # read once (slapd -f), nothing that slapd writes back. nis.schema gives
     # posixAccount and posixGroup (RFC 2307), as nslcd maps them by default.
@@ -125,9 +125,9 @@ EOF
             "o: idgate tests" "dc: idgate" ""
         printf '%s\n' "dn: ou=people,$LDAP_SUFFIX" "objectClass: organizationalUnit" "ou: people" ""
         printf '%s\n' "dn: ou=groups,$LDAP_SUFFIX" "objectClass: organizationalUnit" "ou: groups" ""
-        for i in 0 1 2; do
-            ldap_user_ldif "ldapu$i" $((LU0 + i))
-            ldap_group_ldif "ldapu$i" $((LU0 + i))
+        for u in "$LU0N:$LU0" "$LU1N:$LU1" "$LU2N:$LU2"; do
+            ldap_user_ldif "${u%%:*}" "${u#*:}"
+            ldap_group_ldif "${u%%:*}" "${u#*:}"
         done
         ldap_group_ldif "$LDAP_GROUP" "$LDAP_GID" "$LU0N" "$LU1N" "$LU2N"
     } >"$d/seed.ldif"
