@@ -14,8 +14,8 @@
 # Why nslcd rather than sssd: nslcd keeps no cache, so a stopped slapd makes
 # a directory user unknown at once (sssd would answer from its cache, and
 # its cache and state live in /var/lib/sss, outside the sandbox's overlays);
-# its whole configuration is one small file in the overlay /etc; it starts
-# in a tenth of a second and needs no TLS for lookups.
+# its whole configuration is one small file in the overlay /etc; it answers
+# within a few tenths of a second of its start and needs no TLS for lookups.
 #
 # Nothing reaches the host:
 #   - both daemons run in a network namespace of their own (a file in $T
@@ -172,7 +172,7 @@ ldap_group_ldif() {
 # makes the network namespace and the private /run. Starts nothing.
 ldap_setup() {
     ldap_require
-    mkdir -p "$T/ldap/db" || ldap_fail "cannot create $T/ldap"
+    mkdir -p "$T/ldap/db" || ldap_fail "cannot create $T/ldap in the sandbox's tmpfs"
     ldap_write_config
     # slapadd loads the entries offline; each ldap_start copies the result.
     slapadd -q -f "$T/ldap/slapd.conf" -l "$T/ldap/seed.ldif" >"$T/ldap/slapadd.log" 2>&1 </dev/null ||
@@ -180,9 +180,11 @@ ldap_setup() {
     mv "$T/ldap/db" "$T/ldap/seed"
     touch "$T/ldap/netns"
     unshare --net="$T/ldap/netns" true ||
-        ldap_fail "cannot create a network namespace for slapd (unshare --net)"
-    ldap_netns ip link set lo up || ldap_fail "cannot bring up the loopback of slapd's network namespace"
-    ldap_private_run || ldap_fail "cannot give the sandbox a private /run for nslcd's socket"
+        ldap_fail "cannot create a network namespace for slapd (unshare --net failed): the test keeps the directory off the host's loopback; run it as root where network namespaces are allowed"
+    ldap_netns ip link set lo up ||
+        ldap_fail "cannot bring up the loopback of slapd's network namespace (ip link set lo up failed), so slapd could not listen on 127.0.0.1; see the message above"
+    ldap_private_run ||
+        ldap_fail "cannot mount a private /run (an overlay, with a tmpfs on /run/nslcd) for nslcd's socket, and the host's /run must not change; see the mount error above"
 }
 
 # ldap_netns CMD...: run CMD in the directory's network namespace, where

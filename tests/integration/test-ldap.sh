@@ -28,6 +28,8 @@ t_directory_user_resolves_from_ldap_only() {
     grep -q "^$LU0N:" /etc/passwd && fail "$LU0N is in /etc/passwd: the test proves nothing"
     run $U1 getent -s files passwd $LU0N
     expect_rc 2
+    run $U1 getent -s files passwd $LU0
+    expect_rc 2
     run $U1 getent passwd $LU0N
     expect_rc 0
     expect_out "$LU0N:*:$LU0:$LU0:idgate directory user:/nonexistent:/usr/sbin/nologin"
