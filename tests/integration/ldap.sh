@@ -204,6 +204,12 @@ ldap_modify() {
     ldap_netns ldapmodify -x -H "$LDAP_URI" -D "$LDAP_ROOTDN" -w "$LDAP_ROOTPW" "$@"
 }
 
+# ldap_add_user NAME UID: a user (and a personal group UID) added to the
+# running directory; nslcd keeps no cache, so NSS knows it at once.
+ldap_add_user() {
+    { ldap_user_ldif "$1" "$2"; ldap_group_ldif "$1" "$2"; } | ldap_modify -a >/dev/null
+}
+
 # ldap_wait_for DESC CMD...: poll CMD every 10 ms for up to 10 s; on timeout
 # fail the case with what the daemons logged.
 ldap_wait_for() {
@@ -235,10 +241,6 @@ ldap_start() {
     rm -rf "$T/ldap/db"
     cp -a "$T/ldap/seed" "$T/ldap/db"
     chown -R openldap:openldap "$T/ldap/db"
-    # Only the passwd and group lines change; a subid: line a case wrote
-    # before is kept.
-    sed -i -e '/^[[:space:]]*\(passwd\|group\)[[:space:]]*:/d' /etc/nsswitch.conf
-    printf '%s\n' "passwd: files ldap" "group: files ldap" >>/etc/nsswitch.conf
     # The case's trap (lib.sh) kills its jobs; stopping the daemons first
     # waits for them to exit, so none is left when the case is checked for
     # stragglers.
@@ -250,10 +252,19 @@ ldap_start() {
     nsenter --net="$T/ldap/netns" -- slapd -d 0 -u openldap -g openldap -h "$LDAP_URI" -f "$T/ldap/slapd.conf" \
         >"$T/ldap/slapd.log" 2>&1 </dev/null &
     SLAPD_PID=$!
-    ldap_wait_for "slapd to answer on $LDAP_URI" ldap_answers || return 1
-    t1=$(date +%s%N)
+    # nslcd starts beside slapd (it connects at its first lookup), but NSS
+    # is asked only once slapd answers: a lookup that found no server would
+    # make nslcd wait reconnect_sleeptime before it tries again.
     nsenter --net="$T/ldap/netns" -- nslcd -n >"$T/ldap/nslcd.log" 2>&1 </dev/null &
     NSLCD_PID=$!
+    ldap_wait_for "slapd to answer on $LDAP_URI" ldap_answers || return 1
+    t1=$(date +%s%N)
+    # NSS turns to the directory only now: slapd's initgroups for openldap,
+    # at its start, would otherwise ask nslcd, which would find no slapd yet
+    # and then wait reconnect_sleeptime. Only the passwd and group lines
+    # change; a subid: line the case wrote is kept.
+    sed -i -e '/^[[:space:]]*\(passwd\|group\)[[:space:]]*:/d' /etc/nsswitch.conf
+    printf '%s\n' "passwd: files ldap" "group: files ldap" >>/etc/nsswitch.conf
     ldap_wait_for "getent passwd $LU0N to answer through nslcd" nss_knows_ldapu0 || return 1
     LDAP_UP_MS=$((($(date +%s%N) - t0) / 1000000))
     LDAP_SLAPD_MS=$(((t1 - t0) / 1000000))

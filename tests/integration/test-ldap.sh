@@ -44,6 +44,23 @@ t_directory_user_resolves_from_ldap_only() {
     grep -qx "uidNumber: $LU0" "$T/ldap.out" || fail "the directory says: $(cat "$T/ldap.out")"
 }
 
+# The directory is live and nothing caches it: a user added while nslcd
+# runs resolves at once, with its own line and range.
+t_user_added_to_running_directory_maps_at_once() {
+    printf '%s\n' "ldapu9:310000:65536" >/etc/subuid
+    ldap_start || return
+    run $U1 getent passwd 50009
+    expect_rc 2
+    ldap_add_user ldapu9 50009 || fail "ldapmodify could not add ldapu9"
+    run $U1 getent passwd 50009
+    expect_rc 0
+    expect_out "ldapu9:*:50009:50009:idgate directory user:/nonexistent:/usr/sbin/nologin"
+    target 50009
+    run 50009 "$BIN/newuidmap" "$TARGET" 0 310000 65536
+    expect_rc 0
+    expect_map "$TARGET" uid "0 310000 65536"
+}
+
 t_directory_user_maps_uids_with_its_line() {
     ldapu0_lines
     ldap_start || return
