@@ -199,6 +199,8 @@ idg_stragglers() {
 idg_run_all() {
     local passed=0 failed=0 name
     for name in $(declare -F | awk '$3 ~ /^t_/ {print $3}'); do
+        # IDG_ONLY=REGEX: run only the matching cases (by hand, while editing).
+        [[ -z ${IDG_ONLY:-} || $name =~ $IDG_ONLY ]] || continue
         idg_reset_files
         (
             CASE_FAILED=0
