@@ -295,3 +295,17 @@ t_nsswitch_module_missing_refuses() {
     run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
     expect_refused "$TARGET" uid "subid source nosuchmodule (the subid: line of /etc/nsswitch.conf) is unreachable: libsubid_nosuchmodule.so cannot be loaded"
 }
+
+# An nsswitch.conf over the 1 MiB read limit is refused for its size, not
+# blamed on its subid line (issue 12, item 13).
+t_nsswitch_too_large_is_named() {
+    { cat "$T/nsswitch.conf.orig"; head -c 1100000 /dev/zero | tr '\0' '#'; echo; } >/etc/nsswitch.conf
+    local size
+    size=$(stat -c %s /etc/nsswitch.conf)
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid \
+        "newuidmap: /etc/nsswitch.conf is too large ($size bytes; at most 1048576 are read)"
+    expect_err "ask an administrator to shorten it"
+    [[ $ERR != *"subid line of"* ]] || fail "blames the subid line: $ERR"
+}
