@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "explain.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "appendf.h"
 
@@ -149,5 +151,15 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
         break;
     }
     }
+    return buf;
+}
+
+const char *idg_explain_hidden_target(char *buf, size_t len, uint32_t pid, int err)
+{
+    snprintf(buf, len,
+             "process %u exists but cannot be accessed: opening /proc/%u fails (%s), as /proc "
+             "mounted with hidepid=%s does for other users' processes; you may only map "
+             "processes of your own: pass the pid of one",
+             pid, pid, strerror(err), err == ENOENT ? "invisible (2)" : "noaccess (1)");
     return buf;
 }

@@ -33,6 +33,11 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
 /* "alice has 100000-165535 in /etc/subuid:3, 200000-200999 in ..." */
 size_t idg_explain_allotments(char *buf, size_t len, const struct idg_explain *x);
 
+/* A process that exists but that /proc would not open for the caller
+ * (`err`: the errno of opening /proc/PID; hidepid=1 gives EPERM, hidepid=2
+ * ENOENT). */
+const char *idg_explain_hidden_target(char *buf, size_t len, uint32_t pid, int err);
+
 /* "0-0 -> 1001-1001" for one extent. */
 int idg_extent_format(char *buf, size_t len, struct idg_extent e);
 

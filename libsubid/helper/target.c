@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../explain.h"
 #include "../number.h"
 
 const char *idg_map_file(enum idg_kind k)
@@ -135,10 +136,17 @@ static int open_pid(uint32_t pid, char *err, size_t errlen)
     char path[32];
     snprintf(path, sizeof(path), "/proc/%u", pid);
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
+    if (fd >= 0)
+        return fd;
+    int e = errno;
+    /* /proc mounted with hidepid refuses (EPERM) or hides (ENOENT) another
+     * user's process; the signal-0 probe still sees that it exists. */
+    if ((e == EPERM || e == EACCES || e == ENOENT) && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+        idg_explain_hidden_target(err, errlen, pid, e);
+    else
         snprintf(err, errlen, "process %u does not exist (%s); pass the pid of a running process",
-                 pid, strerror(errno));
-    return fd;
+                 pid, strerror(e));
+    return -1;
 }
 
 static int from_fd(int n, struct idg_target_fd *t, char *err, size_t errlen)

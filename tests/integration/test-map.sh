@@ -309,3 +309,25 @@ t_nsswitch_too_large_is_named() {
     expect_err "ask an administrator to shorten it"
     [[ $ERR != *"subid line of"* ]] || fail "blames the subid line: $ERR"
 }
+
+# /proc with hidepid: another user's process is there but may not be
+# opened; it is said to be inaccessible, not missing (issue 12, item 12).
+t_hidepid_target_is_inaccessible_not_missing() {
+    target $U2
+    local opt
+    for opt in 1 2; do
+        mount -t proc -o hidepid=$opt proc /proc || { fail "cannot mount proc hidepid=$opt"; return; }
+        run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+        umount /proc
+        expect_refused "$TARGET" uid "newuidmap: process $TARGET exists but cannot be accessed: opening /proc/$TARGET fails"
+        expect_err "you may only map processes of your own"
+        [[ $ERR != *"does not exist"* ]] || fail "hidepid=$opt: called missing: $ERR"
+    done
+    expect_err "hidepid=invisible (2)"
+    # A pid that is really free is still called missing under hidepid.
+    mount -t proc -o hidepid=2 proc /proc
+    run $U1 "$BIN/newuidmap" 999999 0 200000 10
+    umount /proc
+    expect_rc 1
+    expect_err "process 999999 does not exist"
+}
