@@ -102,10 +102,30 @@ static int verify(const struct idg_posture *p)
     return rc;
 }
 
-static enum idg_priv why_unprivileged(void)
+/* "TracerPid:" of /proc/self/status: who ptraces us, 0 if nobody. */
+static long tracer_pid(void)
+{
+    char buf[4096];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    const char *p = strstr(buf, "\nTracerPid:");
+    return p ? strtol(p + 12, NULL, 10) : 0;
+}
+
+/* Why the kernel gave a setuid-root or file-capability program nothing. */
+static enum idg_priv why_unprivileged(struct idg_posture *p)
 {
     if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
         return IDG_PRIV_NNP;
+    /* An unprivileged tracer: execve ignores setuid and file capabilities. */
+    if ((p->tracer = tracer_pid()) > 0)
+        return IDG_PRIV_TRACED;
     struct statvfs sv;
     if (statvfs("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_NOSUID))
         return IDG_PRIV_NOSUID;
@@ -122,7 +142,7 @@ int idg_drop_privileges(cap_value_t cap, struct idg_posture *p)
 
     bool root = e == 0;
     if (!root && !cap_in(CAP_PERMITTED, cap)) {
-        p->priv = why_unprivileged();
+        p->priv = why_unprivileged(p);
         /* Still shed whatever else we might hold. */
         set_caps(cap, false, false);
         return 0;
@@ -199,6 +219,13 @@ const char *idg_priv_problem(char *buf, size_t len, const char *prog, const stru
                  "%s's setuid bit or file capabilities; run it from a process without "
                  "no_new_privs (for a systemd unit: NoNewPrivileges=no)",
                  prog);
+        break;
+    case IDG_PRIV_TRACED:
+        snprintf(buf, len,
+                 "%s was started under ptrace (TracerPid: %ld, e.g. strace or gdb), and the "
+                 "kernel ignores the setuid bit and file capabilities of a program traced by an "
+                 "unprivileged tracer%s; run it without the tracer (or trace it as root)",
+                 prog, p->tracer, detail);
         break;
     case IDG_PRIV_NOSUID:
         snprintf(buf, len,

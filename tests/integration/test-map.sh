@@ -331,3 +331,15 @@ t_hidepid_target_is_inaccessible_not_missing() {
     expect_rc 1
     expect_err "process 999999 does not exist"
 }
+
+# Under an unprivileged tracer the kernel ignores the setuid bit: say so,
+# not "chmod 4755" of a file that is 4755 (issue 12, item 11).
+t_traced_says_the_kernel_ignores_setuid() {
+    target $U1
+    run $U1 strace -f -qq -o /dev/null "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "newuidmap was started under ptrace (TracerPid: "
+    expect_err "the kernel ignores the setuid bit and file capabilities of a program traced by an unprivileged tracer"
+    expect_err "run it without the tracer"
+    [[ $ERR != *"chmod 4755"* ]] || fail "asks for chmod 4755: $ERR"
+}
+
