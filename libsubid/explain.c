@@ -163,3 +163,13 @@ const char *idg_explain_hidden_target(char *buf, size_t len, uint32_t pid, int e
              pid, pid, strerror(err), err == ENOENT ? "invisible (2)" : "noaccess (1)");
     return buf;
 }
+
+const char *idg_explain_root_unmapped(char *buf, size_t len, const char *map)
+{
+    snprintf(buf, len,
+             "runs in a user namespace where root is not mapped (its uid_map: %s), so root "
+             "outside it is no uid here (stat shows uid 65534) and the kernel ignores the setuid "
+             "bit of root's programs",
+             map);
+    return buf;
+}

@@ -38,6 +38,11 @@ size_t idg_explain_allotments(char *buf, size_t len, const struct idg_explain *x
  * ENOENT). */
 const char *idg_explain_hidden_target(char *buf, size_t len, uint32_t pid, int err);
 
+/* "runs in a user namespace where root is not mapped (uid_map: MAP)": why
+ * the kernel ignored a setuid bit, and why root's files show as uid 65534
+ * (userns.h formats MAP). */
+const char *idg_explain_root_unmapped(char *buf, size_t len, const char *map);
+
 /* "0-0 -> 1001-1001" for one extent. */
 int idg_extent_format(char *buf, size_t len, struct idg_extent e);
 

@@ -14,6 +14,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "../explain.h"
+#include "../userns.h"
 #include "lockdown.h"
 
 int idg_sanitize_process(int keep_fd)
@@ -129,6 +131,13 @@ static enum idg_priv why_unprivileged(struct idg_posture *p)
     struct statvfs sv;
     if (statvfs("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_NOSUID))
         return IDG_PRIV_NOSUID;
+    /* The kernel ignores the setuid bit of a file whose owner the caller's
+     * user namespace does not map (unshare -U, unshare -r). */
+    struct stat st;
+    struct idg_userns u;
+    if (stat("/proc/self/exe", &st) == 0 && (st.st_mode & S_ISUID) &&
+        idg_userns_read(NULL, &u) == 0 && idg_userns_unmapped_owner(&u, (uint32_t)st.st_uid))
+        return IDG_PRIV_USERNS;
     return IDG_PRIV_NONE;
 }
 
@@ -227,6 +236,17 @@ const char *idg_priv_problem(char *buf, size_t len, const char *prog, const stru
                  "unprivileged tracer%s; run it without the tracer (or trace it as root)",
                  prog, p->tracer, detail);
         break;
+    case IDG_PRIV_USERNS: {
+        struct idg_userns u;
+        char map[128], ns[384];
+        idg_userns_read(NULL, &u);
+        idg_explain_root_unmapped(ns, sizeof(ns), idg_userns_format(map, sizeof(map), &u));
+        snprintf(buf, len,
+                 "%s %s%s; run it outside this user namespace (not under unshare -U or -r), or "
+                 "in one whose root owns it",
+                 prog, ns, detail);
+        break;
+    }
     case IDG_PRIV_NOSUID:
         snprintf(buf, len,
                  "%s is on a filesystem mounted nosuid, so its privilege is ignored%s; install "

@@ -32,6 +32,7 @@ enum idg_priv {
     IDG_PRIV_NNP,    /* no_new_privs made the kernel ignore them */
     IDG_PRIV_NOSUID, /* the binary is on a nosuid mount */
     IDG_PRIV_TRACED, /* started under ptrace: the kernel ignored them */
+    IDG_PRIV_USERNS, /* a user namespace that does not map the file's owner */
 };
 
 struct idg_posture {

@@ -343,3 +343,23 @@ t_traced_says_the_kernel_ignores_setuid() {
     [[ $ERR != *"chmod 4755"* ]] || fail "asks for chmod 4755: $ERR"
 }
 
+# In a user namespace that does not map root the helper names it, rather
+# than blame the files' owner (uid 65534) or ask for chmod 4755 (issue 12,
+# item 10): unshare -U (no map: the setuid bit is ignored) and unshare -r
+# (root here is the caller: the helper runs, but root's files are no one's).
+t_user_namespace_without_root_is_named() {
+    target $U1
+    run $U1 unshare -U "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "newuidmap runs in a user namespace where root is not mapped (its uid_map: empty: no uid is mapped)"
+    expect_err "the kernel ignores the setuid bit of root's programs"
+    expect_err "run it outside this user namespace (not under unshare -U or -r)"
+    [[ $ERR != *"chmod 4755"* ]] || fail "unshare -U: asks for chmod 4755: $ERR"
+    run $U1 unshare -r "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "newuidmap: refusing to use /etc/nsswitch.conf: /etc/nsswitch.conf is owned by uid 65534, which this user namespace does not map"
+    expect_err "this process runs in a user namespace where root is not mapped (its uid_map: 0 $U1 1)"
+    [[ $ERR != *"chown root"* ]] || fail "unshare -r: asks for a chown: $ERR"
+    # Without nsswitch.conf the first root file read is /etc/subuid.
+    rm /etc/nsswitch.conf
+    run $U1 unshare -r "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "/etc/subuid is owned by uid 65534, which this user namespace does not map"
+}
