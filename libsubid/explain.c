@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "appendf.h"
+#include "config.h"
 
 /* How many allotments a message lists before "and N more". */
 #define LIST_MAX 3
@@ -147,6 +148,23 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
             idg_appendf(buf, len, &pos, " (%s is not)", e2);
         }
         idg_appendf(buf, len, &pos, "; ");
+        if (x->lookup_err) {
+            /* Not "has no ranges": lines naming the account were not matched. */
+            idg_appendf(
+                buf, len, &pos,
+                "the passwd database could not be asked who uid %u is (passwd: %s in "
+                "%s failed: %s), so lines of %s that name the account were not "
+                "matched; try again when that source answers%s, or ask an administrator "
+                "to check the passwd: line",
+                c->uid, x->passwd_sources ? x->passwd_sources : "?", IDG_NSSWITCH,
+                strerror(x->lookup_err), x->where,
+                x->passwd_sources && strstr(x->passwd_sources, "sss") ? " (is sssd running?)" : "");
+            if (x->n_allot) {
+                idg_appendf(buf, len, &pos, "; ");
+                pos += idg_explain_allotments(buf + pos, len - pos, x);
+            }
+            break;
+        }
         idg_explain_allotments(buf + pos, len - pos, x);
         break;
     }

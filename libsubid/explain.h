@@ -22,6 +22,8 @@ struct idg_explain {
     const struct idg_allotment *allot; /* sorted */
     size_t n_allot;
     const char *where; /* the sources read, for "has none in ...": "/etc/subuid" */
+    int lookup_err;    /* the passwd lookup of the caller failed: its errno (0: it did not) */
+    const char *passwd_sources; /* ...and the sources of the passwd line: "sss" */
 };
 
 /* "uid" or "gid". */

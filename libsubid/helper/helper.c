@@ -180,7 +180,9 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
                                 .n_ext = n,
                                 .allot = allot.v,
                                 .n_allot = allot.n,
-                                .where = where};
+                                .where = where,
+                                .lookup_err = g.lookup_err,
+                                .passwd_sources = g.passwd_sources};
         die("%s", idg_explain(msg, sizeof(msg), &x, &v));
     }
 

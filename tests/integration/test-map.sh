@@ -363,3 +363,22 @@ t_user_namespace_without_root_is_named() {
     run $U1 unshare -r "$BIN/newuidmap" "$TARGET" 0 200000 10
     expect_refused "$TARGET" uid "/etc/subuid is owned by uid 65534, which this user namespace does not map"
 }
+
+# The account lookup fails (passwd: sss, no sssd runs: scripts/deps
+# installs sssd-common): the refusal names the failed lookup, not "has no
+# ranges", for a caller with two lines in /etc/subuid (issue 12, item 9).
+t_failed_account_lookup_is_named() {
+    printf '%s\n' "passwd: sss" "group: files" "subid: files" >/etc/nsswitch.conf
+    printf '%s\n' "$U1N:200000:100" "$U1N:300000:100" "$U1:500000:10" >/etc/subuid
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid \
+        "newuidmap: uid range 0-9 -> 200000-200009 is not allotted to uid $U1; the passwd database could not be asked who uid $U1 is (passwd: sss in /etc/nsswitch.conf failed: No such file or directory), so lines of /etc/subuid that name the account were not matched"
+    expect_err "try again when that source answers (is sssd running?)"
+    # What the uid alone is allotted still shows, and still grants.
+    expect_err "uid $U1 has 500000-500009 in /etc/subuid:3"
+    [[ $ERR != *"has no uid ranges"* ]] || fail "says no ranges: $ERR"
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 500000 10
+    expect_rc 0
+    expect_map "$TARGET" uid "0 500000 10"
+}
