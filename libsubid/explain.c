@@ -109,6 +109,18 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
                     x->pid);
         break;
     case IDG_DENY_NS_OWNER:
+        if (t->ns_hidden) {
+            /* Its owner cannot be named: NS_GET_OWNER_UID needs an fd of
+               the namespace, and the kernel refuses one (ptrace rules). */
+            idg_appendf(buf, len, &pos,
+                        "process %u is yours (uid %u) and dumpable, but its user namespace is "
+                        "not: another user created it (or you did, from outside your user "
+                        "namespace), so the kernel does not let you inspect it or write its "
+                        "maps; start the process in a user namespace that you create (unshare "
+                        "-U, clone(CLONE_NEWUSER))",
+                        x->pid, c->uid);
+            break;
+        }
         idg_appendf(buf, len, &pos,
                     "the user namespace of process %u was created by uid %u, not by you (uid %u)",
                     x->pid, t->ns_owner, c->uid);

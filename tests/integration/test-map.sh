@@ -382,3 +382,30 @@ t_failed_account_lookup_is_named() {
     expect_rc 0
     expect_map "$TARGET" uid "0 500000 10"
 }
+
+# other_userns PID: PID is in a user namespace that is not ours.
+other_userns() {
+    local ns
+    ns=$(readlink "/proc/$1/ns/user") && [ "$ns" != "$(readlink /proc/self/ns/user)" ]
+}
+
+# A dumpable process of the caller in a user namespace root created (root
+# writes its maps and starts it as the caller there): its namespace is not
+# the caller's, and it is not called "not dumpable" (issue 12, item 8).
+t_target_in_a_namespace_of_root_is_not_called_non_dumpable() {
+    mkfifo "$T/go"
+    unshare --user bash -c "read -r _ <'$T/go'; exec setpriv --reuid=$U1 --regid=$U1 --clear-groups sleep 600" &
+    TARGET=$!
+    wait_for "process $TARGET to enter a new user namespace" other_userns "$TARGET"
+    echo "0 0 65536" >"/proc/$TARGET/uid_map"
+    echo "0 0 65536" >"/proc/$TARGET/gid_map"
+    echo go >"$T/go"
+    wait_for "process $TARGET to run sleep as $U1" is_sleep "$TARGET"
+    [ "$(stat -c %u "/proc/$TARGET/stat")" = $U1 ] || fail "the target is not dumpable"
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 $U1 1
+    expect_rc 1
+    expect_err "newuidmap: process $TARGET is yours (uid $U1) and dumpable, but its user namespace is not: another user created it"
+    expect_err "start the process in a user namespace that you create"
+    [[ $ERR != *"not dumpable"* ]] || fail "called not dumpable: $ERR"
+    expect_map "$TARGET" uid "0 0 65536"
+}
