@@ -409,3 +409,23 @@ t_target_in_a_namespace_of_root_is_not_called_non_dumpable() {
     [[ $ERR != *"not dumpable"* ]] || fail "called not dumpable: $ERR"
     expect_map "$TARGET" uid "0 0 65536"
 }
+
+# A process whose main thread exited while another thread runs is alive:
+# the kernel takes its map (shadow maps it), so it is mapped, by pid, by a
+# /proc/PID fd and by a pidfd, not called exited (issue 12, item 7).
+t_main_thread_exited_other_threads_run_is_mapped() {
+    local form
+    for form in pid procfd pidfd; do
+        thread_target $U1
+        case $form in
+        pid) run $U1 "$BIN/newuidmap" "$TARGET" 0 $U1 1 1 200000 10 ;;
+        procfd) run $U1 bash -c "exec 7</proc/$TARGET && exec '$BIN/newuidmap' fd:7 0 $U1 1 1 200000 10" ;;
+        pidfd) run $U1 "$IDG_BUILD/tests/integration/with-pidfd" "$TARGET" "$BIN/newuidmap" {} 0 $U1 1 1 200000 10 ;;
+        esac
+        expect_rc 0
+        expect_no_err
+        expect_map "$TARGET" uid "0 $U1 1
+1 200000 10"
+        kill "$TARGET"
+    done
+}
