@@ -144,11 +144,18 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
         break;
     }
     case IDG_DENY_HOST_ROOT:
-        idg_appendf(
-            buf, len, &pos,
-            "%s range %s maps host %s 0, which only root may do (it would let the namespace "
-            "create files owned by host root); map your own %s or an allotted range instead",
-            k, e1, k, k);
+        if (x->userns_map) /* id 0 here is this namespace's root, not the host's */
+            idg_appendf(buf, len, &pos,
+                        "%s range %s maps %s 0, the root of the user namespace this runs in, "
+                        "which only that root may do (it would let the new namespace create "
+                        "files owned by it); map your own %s or an allotted range instead",
+                        k, e1, k, k);
+        else
+            idg_appendf(
+                buf, len, &pos,
+                "%s range %s maps host %s 0, which only root may do (it would let the namespace "
+                "create files owned by host root); map your own %s or an allotted range instead",
+                k, e1, k, k);
         break;
     case IDG_DENY_NOT_ALLOTTED:
     case IDG_DENY_PARTLY_ALLOTTED: {
@@ -175,12 +182,18 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
                 idg_appendf(buf, len, &pos, "; ");
                 pos += idg_explain_allotments(buf + pos, len - pos, x);
             }
-            break;
+            break; /* the switch: the namespace note follows */
         }
-        idg_explain_allotments(buf + pos, len - pos, x);
+        pos += idg_explain_allotments(buf + pos, len - pos, x);
         break;
     }
     }
+    /* Nested: every id above is this namespace's, and so are its files. */
+    if (v->code != IDG_ALLOW && x->userns_map)
+        idg_appendf(buf, len, &pos,
+                    " (in a user namespace: ids, files and users are as it sees them; its %s_map: "
+                    "%s)",
+                    k, x->userns_map);
     return buf;
 }
 

@@ -24,6 +24,10 @@ struct idg_explain {
     const char *where; /* the sources read, for "has none in ...": "/etc/subuid" */
     int lookup_err;    /* the passwd lookup of the caller failed: its errno (0: it did not) */
     const char *passwd_sources; /* ...and the sources of the passwd line: "sss" */
+    /* The helper runs in a user namespace other than the initial one (a
+     * nested container): its uid_map (gid_map) on one line, for refusals to
+     * name it; NULL in the initial namespace. */
+    const char *userns_map;
 };
 
 /* "uid" or "gid". */

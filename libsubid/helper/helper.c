@@ -26,6 +26,7 @@
 #include "../allotment.h"
 #include "../explain.h"
 #include "../request.h"
+#include "../userns.h"
 #include "audit.h"
 #include "config.h"
 #include "gather.h"
@@ -171,6 +172,15 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
     struct idg_verdict v;
     idg_decide(&caller, &facts, ext, n, allot.v, allot.n, &v, grants);
     if (v.code != IDG_ALLOW) {
+        /* In a nested container, the refusal names the namespace. */
+        struct idg_userns uns;
+        char uns_map[128];
+        bool nested =
+            idg_userns_read(kind == IDG_KIND_UID ? "/proc/self/uid_map" : "/proc/self/gid_map",
+                            &uns) == 0 &&
+            !uns.initial;
+        if (nested)
+            idg_userns_format(uns_map, sizeof(uns_map), &uns);
         struct idg_explain x = {.kind = kind,
                                 .name = name,
                                 .caller = &caller,
@@ -182,7 +192,8 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
                                 .n_allot = allot.n,
                                 .where = where,
                                 .lookup_err = g.lookup_err,
-                                .passwd_sources = g.passwd_sources};
+                                .passwd_sources = g.passwd_sources,
+                                .userns_map = nested ? uns_map : NULL};
         die("%s", idg_explain(msg, sizeof(msg), &x, &v));
     }
 

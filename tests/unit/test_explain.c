@@ -50,6 +50,30 @@ static const char *decide_and_explain(char *buf, size_t len, const struct idg_ex
     return buf;
 }
 
+/* In a nested container, id 0 is that namespace's root and every refusal
+ * names the namespace by its map; in the initial one nothing changes. */
+START_TEST(test_nested_names_the_namespace)
+{
+    static const struct idg_extent root_ext[] = {{0, 0, 1}};
+    static const struct idg_extent far_ext[] = {{0, 200000, 10}};
+    struct idg_explain x = explain_for(IDG_KIND_UID, root_ext, 1, one_allot, 1);
+    x.userns_map = "0 1000000 65536";
+    char buf[1024];
+    decide_and_explain(buf, sizeof(buf), &x, IDG_DENY_HOST_ROOT);
+    ck_assert_str_has(buf, "maps uid 0, the root of the user namespace this runs in");
+    ck_assert_str_has(buf, "its uid_map: 0 1000000 65536)");
+    ck_assert_msg(strstr(buf, "host uid 0") == NULL, "speaks of host root: %s", buf);
+    x = explain_for(IDG_KIND_GID, far_ext, 1, one_allot, 1);
+    x.userns_map = "0 1000000 65536";
+    decide_and_explain(buf, sizeof(buf), &x, IDG_DENY_NOT_ALLOTTED);
+    ck_assert_str_has(buf, "alice has 100000-165535 in /etc/subuid:3 (in a user namespace");
+    ck_assert_str_has(buf, "its gid_map: 0 1000000 65536)");
+    x.userns_map = NULL;
+    decide_and_explain(buf, sizeof(buf), &x, IDG_DENY_NOT_ALLOTTED);
+    ck_assert_msg(strstr(buf, "user namespace") == NULL, "initial namespace named: %s", buf);
+}
+END_TEST
+
 /* The example of DESIGN.md "Errors users see". */
 START_TEST(test_not_allotted)
 {
@@ -416,6 +440,7 @@ static Suite *explain_suite(void)
     Suite *s = suite_create("explain");
     TCase *tc = tcase_create("allotted");
     tcase_add_test(tc, test_not_allotted);
+    tcase_add_test(tc, test_nested_names_the_namespace);
     tcase_add_test(tc, test_not_allotted_none);
     tcase_add_test(tc, test_not_allotted_gid_none);
     tcase_add_test(tc, test_not_allotted_many);
