@@ -308,8 +308,9 @@ int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_
         return 0; /* idg_decide refuses it; its namespace is none of our business */
 
     int ns = openat(t->proc, "ns/user", O_RDONLY | O_CLOEXEC);
+    int ns_errno = errno;
     struct stat dump;
-    if (ns < 0 && errno == EACCES && fstatat(t->proc, "stat", &dump, 0) == 0 &&
+    if (ns < 0 && ns_errno == EACCES && fstatat(t->proc, "stat", &dump, 0) == 0 &&
         dump.st_uid == st.st_uid && dump.st_gid == st.st_gid) {
         /* Refused though dumpable (the files of a non-dumpable process
            are root's, proc(5)): the ptrace rule says the caller holds no
@@ -317,6 +318,7 @@ int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_
         f->ns_hidden = true;
         return 0;
     }
+    errno = ns_errno;
     if (ns < 0 && errno == EACCES) {
         /* Owned by the caller, yet not inspectable: the kernel treats a
            non-dumpable process as root's (proc(5), PR_SET_DUMPABLE). */
