@@ -79,6 +79,19 @@ static void usage(FILE *f)
             idg_kind_str(run.kind), run.kind == IDG_KIND_UID ? IDG_SUBUID : IDG_SUBGID, run.prog);
 }
 
+/* In a nested container, a refusal names the namespace: its map, or NULL
+ * in the initial namespace. */
+static const char *nested_map(enum idg_kind kind)
+{
+    static char map[128];
+    struct idg_userns u;
+    if (idg_userns_read(kind == IDG_KIND_UID ? "/proc/self/uid_map" : "/proc/self/gid_map", &u) <
+            0 ||
+        u.initial)
+        return NULL;
+    return idg_userns_format(map, sizeof(map), &u);
+}
+
 int idg_helper_main(enum idg_kind kind, int argc, char **argv)
 {
     run.kind = kind;
@@ -172,15 +185,6 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
     struct idg_verdict v;
     idg_decide(&caller, &facts, ext, n, allot.v, allot.n, &v, grants);
     if (v.code != IDG_ALLOW) {
-        /* In a nested container, the refusal names the namespace. */
-        struct idg_userns uns;
-        char uns_map[128];
-        bool nested =
-            idg_userns_read(kind == IDG_KIND_UID ? "/proc/self/uid_map" : "/proc/self/gid_map",
-                            &uns) == 0 &&
-            !uns.initial;
-        if (nested)
-            idg_userns_format(uns_map, sizeof(uns_map), &uns);
         struct idg_explain x = {.kind = kind,
                                 .name = name,
                                 .caller = &caller,
@@ -193,7 +197,7 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
                                 .where = where,
                                 .lookup_err = g.lookup_err,
                                 .passwd_sources = g.passwd_sources,
-                                .userns_map = nested ? uns_map : NULL};
+                                .userns_map = nested_map(kind)};
         die("%s", idg_explain(msg, sizeof(msg), &x, &v));
     }
 
