@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # the scripts run in N are single-quoted: N's shell expands them
 # Nested containers (issue 12, "Nested containers"): rootless podman inside
 # a rootless container. In a user namespace whose root owns its /etc and
 # its setuid helpers, the helpers work for that namespace's users exactly as
@@ -65,8 +66,8 @@ os.setresgid(0, 0, 0)
 os.setresuid(0, 0, 0)
 os.execvp(sys.argv[2], sys.argv[2:])
 PY
-    # shellcheck disable=SC2016 # expanded by the inner shell
-    NEST=$d NB=$NB NU=$NU NUN=$NUN OWNER=${NEST_OWNER:-$NB} unshare --mount --propagation private bash -c '
+    local owner=${NEST_OWNER:-$NB}
+    NEST=$d NU=$NU NUN=$NUN OWNER=$owner unshare --mount --propagation private bash -c '
         set -e
         e=$NEST/etc
         mount -t overlay overlay -o "lowerdir=/etc,upperdir=$NEST/up,workdir=$NEST/work" "$e"
@@ -88,6 +89,7 @@ PY
     echo "0 $NB 65536" >"/proc/$p/gid_map"
     echo go >"$d/go"
     wait $p
+    # shellcheck disable=SC2034 # read by expect_rc
     RC=$?
     OUT=$(cat "$d/out")
     ERR=$(cat "$d/err")
