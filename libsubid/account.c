@@ -14,8 +14,13 @@
 #include "readfile.h"
 #include "trust.h"
 
-/* getpw*_r with a buffer that grows on ERANGE. Returns 0, -ENOENT or -errno. */
-static int lookup(const char *name, uint32_t uid, struct idg_account *out)
+/* getpw*_r with a buffer that grows on ERANGE. Returns 0, -ENOENT or -errno.
+ * glibc says "no such user" with 0 and no entry; a non-zero return is a
+ * source that failed (NSS_STATUS_UNAVAIL or TRYAGAIN), with the errno the
+ * module set: SSSD's sets ENOENT when sssd does not run. With
+ * `source_errno` that is -EIO, the errno in *source_errno; without,
+ * ENOENT and ESRCH mean "none", as POSIX allows. */
+static int lookup(const char *name, uint32_t uid, int *source_errno, struct idg_account *out)
 {
     size_t size = 1024;
     for (;;) {
@@ -31,7 +36,10 @@ static int lookup(const char *name, uint32_t uid, struct idg_account *out)
             continue;
         }
         int ret = 0;
-        if (rc != 0 && rc != ENOENT && rc != ESRCH)
+        if (rc != 0 && source_errno) {
+            *source_errno = rc;
+            ret = -EIO;
+        } else if (rc != 0 && rc != ENOENT && rc != ESRCH)
             ret = -rc;
         else if (!res)
             ret = -ENOENT;
@@ -89,14 +97,15 @@ int idg_passwd_file_uid(const char *path, uid_t trusted_owner, uint32_t uid,
     return -rc;
 }
 
-int idg_account_by_uid(uint32_t uid, struct idg_account *out)
+int idg_account_by_uid(uint32_t uid, struct idg_account *out, int *source_errno)
 {
-    return lookup(NULL, uid, out);
+    *source_errno = 0;
+    return lookup(NULL, uid, source_errno, out);
 }
 
 int idg_account_by_name(const char *name, struct idg_account *out)
 {
-    return name && *name ? lookup(name, 0, out) : -ENOENT;
+    return name && *name ? lookup(name, 0, NULL, out) : -ENOENT;
 }
 
 int idg_group_by_name(const char *name, uint32_t *gid)
@@ -152,13 +161,13 @@ int idg_account_lookup(const char *user, struct idg_account *out)
 {
     if (!user || !*user)
         return -ENOENT;
-    int rc = lookup(user, 0, out);
+    int rc = lookup(user, 0, NULL, out);
     if (rc != -ENOENT)
         return rc;
     uint32_t uid;
     if (idg_parse_u32(user, IDG_ID_MAX, &uid) < 0)
         return -ENOENT;
-    return lookup(NULL, uid, out);
+    return lookup(NULL, uid, NULL, out);
 }
 
 int idg_id_list_add(struct idg_id_list *l, uint32_t id, const char *name)

@@ -39,9 +39,12 @@ int idg_account_lookup(const char *user, struct idg_account *out);
 /* By login name only (shadow's libsubid resolves owners so). Same returns. */
 int idg_account_by_name(const char *name, struct idg_account *out);
 
-/* By uid (NSS). Same returns; with -ENAMETOOLONG, *out still has the uid
- * and gid, and an empty name. */
-int idg_account_by_uid(uint32_t uid, struct idg_account *out);
+/* By uid (NSS). Same returns, except that a source that failed is never
+ * "no such user" (glibc says that with no entry and no error): -EIO, with
+ * the errno the source set in *source_errno (SSSD's module: ENOENT when
+ * sssd does not run). With -ENAMETOOLONG, *out still has the uid and gid,
+ * and an empty name. */
+int idg_account_by_uid(uint32_t uid, struct idg_account *out, int *source_errno);
 
 /* The gid of the group named `name`: 0, -ENOENT, or -errno. */
 int idg_group_by_name(const char *name, uint32_t *gid);

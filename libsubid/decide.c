@@ -48,6 +48,8 @@ static bool check_target(const struct idg_caller *c, const struct idg_target *t,
         v->code = IDG_DENY_TARGET_UID;
     else if (t->gid != c->gid)
         v->code = IDG_DENY_TARGET_GID;
+    else if (t->ns_hidden)
+        v->code = IDG_DENY_NS_OWNER;
     else if (t->same_ns)
         v->code = IDG_DENY_SAME_NS;
     else if (!t->child_ns)

@@ -9,7 +9,8 @@
  *     uid and gid (shadow's rule).
  *  3. Its user namespace is a new one (not the caller's), a direct child of
  *     the caller's (the kernel writes maps only from the parent), and owned by
- *     the caller (NS_GET_OWNER_UID).
+ *     the caller (NS_GET_OWNER_UID). One the kernel will not let the caller
+ *     inspect (ns_hidden) is not the caller's: refused as NS_OWNER.
  *  4. Its map was not written yet (the kernel allows one write).
  *  5. No two inside ranges overlap, no two outside ranges overlap (the kernel
  *     refuses those with a bare EINVAL; we name them). Pairs are taken in
@@ -61,6 +62,9 @@ struct idg_target {
     bool child_ns;     /* its namespace's parent is the caller's */
     uint32_t ns_owner; /* NS_GET_OWNER_UID of its namespace */
     bool map_written;  /* the map file is not empty */
+    bool ns_hidden;    /* the kernel would not show its user namespace, though the
+                          process is the caller's and dumpable: the namespace is
+                          not theirs (same_ns, child_ns, ns_owner unknown) */
 };
 
 enum idg_code {

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "explain.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "appendf.h"
+#include "config.h"
 
 /* How many allotments a message lists before "and N more". */
 #define LIST_MAX 3
@@ -115,6 +118,18 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
                     x->pid);
         break;
     case IDG_DENY_NS_OWNER:
+        if (t->ns_hidden) {
+            /* Its owner cannot be named: NS_GET_OWNER_UID needs an fd of
+               the namespace, and the kernel refuses one (ptrace rules). */
+            idg_appendf(buf, len, &pos,
+                        "process %u is yours (uid %u) and dumpable, but its user namespace is "
+                        "not: another user created it (or you did, from outside your user "
+                        "namespace), so the kernel does not let you inspect it or write its "
+                        "maps; start the process in a user namespace that you create (unshare "
+                        "-U, clone(CLONE_NEWUSER))",
+                        x->pid, c->uid);
+            break;
+        }
         idg_appendf(buf, len, &pos,
                     "the user namespace of process %u was created by uid %u, not by you (uid %u)",
                     x->pid, t->ns_owner, c->uid);
@@ -138,11 +153,18 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
         break;
     }
     case IDG_DENY_HOST_ROOT:
-        idg_appendf(
-            buf, len, &pos,
-            "%s range %s maps host %s 0, which only root may do (it would let the namespace "
-            "create files owned by host root); map your own %s or an allotted range instead",
-            k, e1, k, k);
+        if (x->userns_map) /* id 0 here is this namespace's root, not the host's */
+            idg_appendf(buf, len, &pos,
+                        "%s range %s maps %s 0, the root of the user namespace this runs in, "
+                        "which only that root may do (it would let the new namespace create "
+                        "files owned by it); map your own %s or an allotted range instead",
+                        k, e1, k, k);
+        else
+            idg_appendf(
+                buf, len, &pos,
+                "%s range %s maps host %s 0, which only root may do (it would let the namespace "
+                "create files owned by host root); map your own %s or an allotted range instead",
+                k, e1, k, k);
         break;
     case IDG_DENY_NOT_ALLOTTED:
     case IDG_DENY_PARTLY_ALLOTTED: {
@@ -154,9 +176,52 @@ const char *idg_explain(char *buf, size_t len, const struct idg_explain *x,
             idg_appendf(buf, len, &pos, " (%s is not)", e2);
         }
         idg_appendf(buf, len, &pos, "; ");
-        idg_explain_allotments(buf + pos, len - pos, x);
+        if (x->lookup_err) {
+            /* Not "has no ranges": lines naming the account were not matched. */
+            idg_appendf(
+                buf, len, &pos,
+                "the passwd database could not be asked who uid %u is (passwd: %s in "
+                "%s failed: %s), so lines of %s that name the account were not "
+                "matched; try again when that source answers%s, or ask an administrator "
+                "to check the passwd: line",
+                c->uid, x->passwd_sources ? x->passwd_sources : "?", IDG_NSSWITCH,
+                strerror(x->lookup_err), x->where,
+                x->passwd_sources && strstr(x->passwd_sources, "sss") ? " (is sssd running?)" : "");
+            if (x->n_allot) {
+                idg_appendf(buf, len, &pos, "; ");
+                pos += idg_explain_allotments(buf + pos, len - pos, x);
+            }
+            break; /* the switch: the namespace note follows */
+        }
+        pos += idg_explain_allotments(buf + pos, len - pos, x);
         break;
     }
     }
+    /* Nested: every id above is this namespace's, and so are its files. */
+    if (v->code != IDG_ALLOW && x->userns_map)
+        idg_appendf(buf, len, &pos,
+                    " (in a user namespace: ids, files and users are as it sees them; its %s_map: "
+                    "%s)",
+                    k, x->userns_map);
+    return buf;
+}
+
+const char *idg_explain_hidden_target(char *buf, size_t len, uint32_t pid, int err)
+{
+    snprintf(buf, len,
+             "process %u exists but cannot be accessed: opening /proc/%u fails (%s), as /proc "
+             "mounted with hidepid=%s does for other users' processes; you may only map "
+             "processes of your own: pass the pid of one",
+             pid, pid, strerror(err), err == ENOENT ? "invisible (2)" : "noaccess (1)");
+    return buf;
+}
+
+const char *idg_explain_root_unmapped(char *buf, size_t len, const char *map)
+{
+    snprintf(buf, len,
+             "runs in a user namespace where root is not mapped (its uid_map: %s), so root "
+             "outside it is no uid here (stat shows uid 65534) and the kernel ignores the setuid "
+             "bit of root's programs",
+             map);
     return buf;
 }

@@ -22,6 +22,12 @@ struct idg_explain {
     const struct idg_allotment *allot; /* sorted */
     size_t n_allot;
     const char *where; /* the sources read, for "has none in ...": "/etc/subuid" */
+    int lookup_err;    /* the passwd lookup of the caller failed: its errno (0: it did not) */
+    const char *passwd_sources; /* ...and the sources of the passwd line: "sss" */
+    /* The helper runs in a user namespace other than the initial one (a
+     * nested container): its uid_map (gid_map) on one line, for refusals to
+     * name it; NULL in the initial namespace. */
+    const char *userns_map;
 };
 
 /* "uid" or "gid". */
@@ -36,6 +42,16 @@ size_t idg_explain_allotments(char *buf, size_t len, const struct idg_explain *x
 /* Where an allotment comes from, appended at *pos: "/etc/subuid:3",
  * "/etc/subuid:2, window 50000-59999", or "source sss". */
 void idg_allotment_origin(char *buf, size_t len, size_t *pos, const struct idg_allotment *a);
+
+/* A process that exists but that /proc would not open for the caller
+ * (`err`: the errno of opening /proc/PID; hidepid=1 gives EPERM, hidepid=2
+ * ENOENT). */
+const char *idg_explain_hidden_target(char *buf, size_t len, uint32_t pid, int err);
+
+/* "runs in a user namespace where root is not mapped (uid_map: MAP)": why
+ * the kernel ignored a setuid bit, and why root's files show as uid 65534
+ * (userns.h formats MAP). */
+const char *idg_explain_root_unmapped(char *buf, size_t len, const char *map);
 
 /* "0-0 -> 1001-1001" for one extent. */
 int idg_extent_format(char *buf, size_t len, struct idg_extent e);

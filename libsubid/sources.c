@@ -4,8 +4,10 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "account.h"
@@ -13,6 +15,9 @@
 #include "number.h"
 #include "range.h"
 #include "readfile.h"
+
+/* How much of nsswitch.conf is read (glibc reads any size; ours is bounded). */
+#define IDG_NSSWITCH_MAX (1u << 20)
 
 static void load_module(struct idg_source *src)
 {
@@ -61,14 +66,30 @@ int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_
         /* The whole file, up to 1 MiB: a subid line further down counts. */
         char *buf;
         size_t n;
-        int bad = idg_read_fd(fd, 1u << 20, &buf, &n) < 0;
-        close(fd);
-        if (!bad) {
-            bad = idg_nss_parse(buf, n, names) < 0;
-            if (!bad && passwd_files_first)
-                *passwd_files_first = idg_nss_plain_files_first(buf, n, "passwd");
-            free(buf);
+        struct stat st;
+        int rc = idg_read_fd(fd, IDG_NSSWITCH_MAX, &buf, &n);
+        if (rc < 0) {
+            /* Too large or unreadable is the file's fault, not its subid line's. */
+            if (rc == -EFBIG)
+                snprintf(
+                    err->why, sizeof(err->why),
+                    "%s is too large (%jd bytes; at most %u are read), so its subid "
+                    "line may lie past what is read; nothing was granted; ask an administrator to "
+                    "shorten it",
+                    nsswitch, fstat(fd, &st) == 0 ? (intmax_t)st.st_size : (intmax_t)-1,
+                    IDG_NSSWITCH_MAX);
+            else
+                snprintf(err->why, sizeof(err->why),
+                         "cannot read %s: %s; it should be a regular file, mode 0644, owner root",
+                         nsswitch, strerror(-rc));
+            close(fd);
+            return -1;
         }
+        close(fd);
+        bool bad = idg_nss_parse(buf, n, names) < 0;
+        if (!bad && passwd_files_first)
+            *passwd_files_first = idg_nss_plain_files_first(buf, n, "passwd");
+        free(buf);
         if (bad) {
             snprintf(err->why, sizeof(err->why),
                      "cannot read the subid line of %s (too many sources, or a name longer "

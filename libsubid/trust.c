@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "explain.h"
+#include "userns.h"
+
 int idg_open_trusted(const char *path, uid_t trusted_owner, struct idg_file_problem *pb)
 {
     *pb = (struct idg_file_problem){.path = path, .why = IDG_TRUST_OK};
@@ -61,11 +64,25 @@ const char *idg_file_problem_str(char *buf, size_t len, const char *path,
         snprintf(buf, len, "%s is not a regular file; replace it with one (mode 0644, owner root)",
                  path);
         break;
-    case IDG_TRUST_BAD_OWNER:
+    case IDG_TRUST_BAD_OWNER: {
+        /* Under unshare -r or -U, root's files are nobody's: say so rather
+           than ask for a chown that cannot help. */
+        struct idg_userns u;
+        char map[128], ns[384];
+        if (idg_userns_read(NULL, &u) == 0 && idg_userns_unmapped_owner(&u, (uint32_t)pb->uid)) {
+            idg_explain_root_unmapped(ns, sizeof(ns), idg_userns_format(map, sizeof(map), &u));
+            snprintf(buf, len,
+                     "%s is owned by uid %u, which this user namespace does not map, so it is "
+                     "not trusted: this process %s; run it outside this user namespace (not "
+                     "under unshare -U or -r)",
+                     path, (unsigned)pb->uid, ns);
+            break;
+        }
         snprintf(buf, len,
                  "%s is owned by uid %u, not root, so it is not trusted; run: chown root:root %s",
                  path, (unsigned)pb->uid, path);
         break;
+    }
     case IDG_TRUST_WRITABLE:
         snprintf(buf, len,
                  "%s is writable by group or others (mode %04o), so it is not trusted; run: chmod "

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../account.h"
+#include "../readfile.h"
 #include "../sources.h"
 #include "config.h"
 
@@ -22,6 +23,7 @@
 struct header {
     uint32_t status; /* 0, or 1 with a message of msg_len bytes */
     uint32_t has_pw, pw_gid, name_len, where_len, msg_len, n_allot, n_mod;
+    uint32_t lookup_err, pw_src_len; /* the passwd lookup failed: errno, its sources */
 };
 
 /* Sources of records: 0 the subid file, 1 id_permission, 2 + i module i. */
@@ -100,6 +102,7 @@ struct found {
     char where[256];
     char msg[1024];
     char mods[IDG_NSS_MAX_SOURCES][IDG_NSS_NAME_MAX];
+    char pw_src[IDG_PW_SOURCES_MAX];
     struct record *rec; /* h.n_allot of them */
 };
 
@@ -187,6 +190,22 @@ static void collect(const char *prog, enum idg_kind kind, uint32_t uid,
     idg_sources_close(&src);
 }
 
+/* The sources of the passwd line ("sss", "files ldap"), for a message. */
+static void passwd_sources(char *buf, size_t len)
+{
+    char *text;
+    size_t n;
+    struct idg_nss_sources s = {0};
+    snprintf(buf, len, "files"); /* glibc's default */
+    if (idg_read_small(IDG_NSSWITCH, 1u << 20, &text, &n) < 0)
+        return;
+    idg_nss_parse_db(text, n, "passwd", &s);
+    free(text);
+    size_t pos = 0;
+    for (size_t i = 0; i < s.n && pos < len; i++)
+        pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", i ? " " : "", s.name[i]);
+}
+
 /* The reader child: no capability, then NSS and the sources. Never returns. */
 __attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind, uint32_t uid,
                                             const struct idg_nss_sources *names, int out)
@@ -199,12 +218,19 @@ __attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind
     /* NSS modules are loaded here, by a process with no capability. A
      * failing lookup is no entry: the caller is then known by uid alone. */
     struct idg_account acct;
-    int r = idg_account_by_uid(uid, &acct);
+    int source_errno;
+    int r = idg_account_by_uid(uid, &acct, &source_errno);
     struct found f;
     collect(prog, kind, uid, r == 0 || r == -ENAMETOOLONG ? &acct : NULL, names, &f);
+    if (r == -EIO) { /* said in a refusal: lines by name could not match */
+        f.h.lookup_err = (uint32_t)(source_errno > 0 ? source_errno : EIO);
+        passwd_sources(f.pw_src, sizeof(f.pw_src));
+        f.h.pw_src_len = (uint32_t)strnlen(f.pw_src, sizeof(f.pw_src) - 1);
+    }
     bool ok = write_all(out, &f.h, sizeof(f.h)) && write_all(out, f.name, f.h.name_len) &&
               write_all(out, f.where, f.h.where_len) && write_all(out, f.msg, f.h.msg_len) &&
               write_all(out, f.mods, f.h.n_mod * sizeof(f.mods[0])) &&
+              write_all(out, f.pw_src, f.h.pw_src_len) &&
               write_all(out, f.rec, f.h.n_allot * sizeof(f.rec[0]));
     _exit(ok ? 0 : 2);
 }
@@ -222,6 +248,7 @@ static bool receive(int fd, struct found *f)
     if (!read_all(fd, &f->h, sizeof(f->h)) || f->h.name_len >= NAME_MAX_LEN ||
         f->h.where_len >= sizeof(f->where) || f->h.msg_len >= sizeof(f->msg) ||
         f->h.n_allot > ALLOT_MAX || f->h.n_mod > IDG_NSS_MAX_SOURCES || f->h.status > 1 ||
+        f->h.pw_src_len >= sizeof(f->pw_src) || f->h.lookup_err > 4095 ||
         (f->h.status && (f->h.n_allot || f->h.n_mod)))
         return false;
     if (f->h.n_allot && !(f->rec = calloc(f->h.n_allot, sizeof(*f->rec))))
@@ -229,6 +256,7 @@ static bool receive(int fd, struct found *f)
     return read_all(fd, f->name, f->h.name_len) && read_all(fd, f->where, f->h.where_len) &&
            read_all(fd, f->msg, f->h.msg_len) &&
            read_all(fd, f->mods, f->h.n_mod * sizeof(f->mods[0])) &&
+           read_all(fd, f->pw_src, f->h.pw_src_len) &&
            read_all(fd, f->rec, f->h.n_allot * sizeof(f->rec[0]));
 }
 
@@ -239,6 +267,7 @@ static int adopt(struct found *f, enum idg_kind kind, struct idg_gathered *g, ch
     f->name[f->h.name_len] = '\0';
     f->where[f->h.where_len] = '\0';
     f->msg[f->h.msg_len] = '\0';
+    f->pw_src[f->h.pw_src_len] = '\0';
     if (f->h.status) {
         snprintf(err, errlen, "%s", f->msg);
         return -1;
@@ -246,6 +275,8 @@ static int adopt(struct found *f, enum idg_kind kind, struct idg_gathered *g, ch
     if (f->h.name_len && !(g->name = strdup(f->name)))
         return fail(err, errlen, "out of memory");
     g->has_pw = f->h.has_pw != 0;
+    g->lookup_err = (int)f->h.lookup_err;
+    memcpy(g->passwd_sources, f->pw_src, f->h.pw_src_len + 1);
     g->pw_gid = f->h.pw_gid;
     memcpy(g->where, f->where, f->h.where_len + 1);
     for (uint32_t i = 0; i < f->h.n_mod; i++) {

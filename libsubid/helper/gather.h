@@ -29,6 +29,8 @@
 #include "../decide.h"
 #include "../nsswitch.h"
 
+#define IDG_PW_SOURCES_MAX 128
+
 struct idg_gathered {
     char *name;                  /* the caller's login name, or NULL */
     bool has_pw;                 /* a passwd entry exists */
@@ -36,6 +38,8 @@ struct idg_gathered {
     struct idg_allotments allot; /* sorted; sources: static paths, or names in sources[] */
     char where[256];             /* the sources read, for messages */
     char sources[IDG_NSS_MAX_SOURCES][IDG_NSS_NAME_MAX]; /* module names, for allot */
+    int lookup_err;                                      /* the passwd lookup failed: the errno */
+    char passwd_sources[IDG_PW_SOURCES_MAX];             /* ...and the passwd line's sources */
 };
 
 /*

@@ -26,6 +26,7 @@
 #include "../allotment.h"
 #include "../explain.h"
 #include "../request.h"
+#include "../userns.h"
 #include "audit.h"
 #include "config.h"
 #include "gather.h"
@@ -76,6 +77,19 @@ static void usage(FILE *f)
             "See %s(1).\n",
             run.prog, idg_map_file(run.kind), idg_kind_str(run.kind), idg_kind_str(run.kind),
             idg_kind_str(run.kind), run.kind == IDG_KIND_UID ? IDG_SUBUID : IDG_SUBGID, run.prog);
+}
+
+/* In a nested container, a refusal names the namespace: its map, or NULL
+ * in the initial namespace. */
+static const char *nested_map(enum idg_kind kind)
+{
+    static char map[128];
+    struct idg_userns u;
+    if (idg_userns_read(kind == IDG_KIND_UID ? "/proc/self/uid_map" : "/proc/self/gid_map", &u) <
+            0 ||
+        u.initial)
+        return NULL;
+    return idg_userns_format(map, sizeof(map), &u);
 }
 
 int idg_helper_main(enum idg_kind kind, int argc, char **argv)
@@ -181,7 +195,10 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
                                 .n_ext = n,
                                 .allot = allot.v,
                                 .n_allot = allot.n,
-                                .where = where};
+                                .where = where,
+                                .lookup_err = g.lookup_err,
+                                .passwd_sources = g.passwd_sources,
+                                .userns_map = nested_map(kind)};
         die("%s", idg_explain(msg, sizeof(msg), &x, &v));
     }
 

@@ -10,7 +10,13 @@
 
 int idg_write_setgroups_deny(const struct idg_target_fd *t, char *err, size_t errlen)
 {
-    int fd = openat(t->proc, "setgroups", O_WRONLY | O_CLOEXEC);
+    int dir = idg_target_write_dir(t);
+    int fd = dir < 0 ? -1 : openat(dir, "setgroups", O_WRONLY | O_CLOEXEC);
+    if (dir >= 0) {
+        int e = errno;
+        close(dir);
+        errno = e;
+    }
     if (fd < 0 || write(fd, "deny", 4) != 4) {
         snprintf(err, errlen, "cannot write 'deny' to setgroups of process %u: %s", t->pid,
                  strerror(errno));
@@ -47,13 +53,19 @@ static void explain_failure(const struct idg_target_fd *t, enum idg_kind k, int 
 int idg_write_map(const struct idg_target_fd *t, enum idg_kind k, const struct idg_posture *p,
                   const char *text, size_t len, char *err, size_t errlen)
 {
+    int dir = idg_target_write_dir(t);
+    if (dir < 0) {
+        explain_failure(t, k, errno, err, errlen);
+        return -1;
+    }
     if (idg_cap_effective(p, true) < 0) {
         snprintf(err, errlen, "cannot raise the capability to write %s: %s", idg_map_file(k),
                  strerror(errno));
+        close(dir);
         return -1;
     }
     int e = 0;
-    int fd = openat(t->proc, idg_map_file(k), O_WRONLY | O_CLOEXEC);
+    int fd = openat(dir, idg_map_file(k), O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
         e = errno;
     } else {
@@ -66,6 +78,7 @@ int idg_write_map(const struct idg_target_fd *t, enum idg_kind k, const struct i
     int lowered = idg_cap_effective(p, false);
     if (fd >= 0)
         close(fd);
+    close(dir);
     if (lowered < 0) {
         snprintf(err, errlen, "cannot lower the capability after the write: %s",
                  strerror(-lowered));

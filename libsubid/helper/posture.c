@@ -14,6 +14,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "../explain.h"
+#include "../userns.h"
 #include "lockdown.h"
 
 int idg_sanitize_process(int keep_fd)
@@ -102,13 +104,40 @@ static int verify(const struct idg_posture *p)
     return rc;
 }
 
-static enum idg_priv why_unprivileged(void)
+/* "TracerPid:" of /proc/self/status: who ptraces us, 0 if nobody. */
+static long tracer_pid(void)
+{
+    char buf[4096];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    const char *p = strstr(buf, "\nTracerPid:");
+    return p ? strtol(p + 12, NULL, 10) : 0;
+}
+
+/* Why the kernel gave a setuid-root or file-capability program nothing. */
+static enum idg_priv why_unprivileged(struct idg_posture *p)
 {
     if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
         return IDG_PRIV_NNP;
+    /* An unprivileged tracer: execve ignores setuid and file capabilities. */
+    if ((p->tracer = tracer_pid()) > 0)
+        return IDG_PRIV_TRACED;
     struct statvfs sv;
     if (statvfs("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_NOSUID))
         return IDG_PRIV_NOSUID;
+    /* The kernel ignores the setuid bit of a file whose owner the caller's
+     * user namespace does not map (unshare -U, unshare -r). */
+    struct stat st;
+    struct idg_userns u;
+    if (stat("/proc/self/exe", &st) == 0 && (st.st_mode & S_ISUID) &&
+        idg_userns_read(NULL, &u) == 0 && idg_userns_unmapped_owner(&u, (uint32_t)st.st_uid))
+        return IDG_PRIV_USERNS;
     return IDG_PRIV_NONE;
 }
 
@@ -122,7 +151,7 @@ int idg_drop_privileges(cap_value_t cap, struct idg_posture *p)
 
     bool root = e == 0;
     if (!root && !cap_in(CAP_PERMITTED, cap)) {
-        p->priv = why_unprivileged();
+        p->priv = why_unprivileged(p);
         /* Still shed whatever else we might hold. */
         set_caps(cap, false, false);
         return 0;
@@ -200,6 +229,24 @@ const char *idg_priv_problem(char *buf, size_t len, const char *prog, const stru
                  "no_new_privs (for a systemd unit: NoNewPrivileges=no)",
                  prog);
         break;
+    case IDG_PRIV_TRACED:
+        snprintf(buf, len,
+                 "%s was started under ptrace (TracerPid: %ld, e.g. strace or gdb), and the "
+                 "kernel ignores the setuid bit and file capabilities of a program traced by an "
+                 "unprivileged tracer%s; run it without the tracer (or trace it as root)",
+                 prog, p->tracer, detail);
+        break;
+    case IDG_PRIV_USERNS: {
+        struct idg_userns u;
+        char map[128], ns[384];
+        idg_userns_read(NULL, &u);
+        idg_explain_root_unmapped(ns, sizeof(ns), idg_userns_format(map, sizeof(map), &u));
+        snprintf(buf, len,
+                 "%s %s%s; run it outside this user namespace (not under unshare -U or -r), or "
+                 "in one whose root owns it",
+                 prog, ns, detail);
+        break;
+    }
     case IDG_PRIV_NOSUID:
         snprintf(buf, len,
                  "%s is on a filesystem mounted nosuid, so its privilege is ignored%s; install "

@@ -31,6 +31,8 @@ enum idg_priv {
     IDG_PRIV_NONE,   /* neither setuid root nor file capabilities */
     IDG_PRIV_NNP,    /* no_new_privs made the kernel ignore them */
     IDG_PRIV_NOSUID, /* the binary is on a nosuid mount */
+    IDG_PRIV_TRACED, /* started under ptrace: the kernel ignored them */
+    IDG_PRIV_USERNS, /* a user namespace that does not map the file's owner */
 };
 
 struct idg_posture {
@@ -38,6 +40,7 @@ struct idg_posture {
     gid_t gid;
     cap_value_t cap; /* CAP_SETUID or CAP_SETGID */
     enum idg_priv priv;
+    long tracer; /* IDG_PRIV_TRACED: TracerPid */
     bool has_setfcap;
 };
 

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "target.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -16,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../explain.h"
 #include "../number.h"
 
 const char *idg_map_file(enum idg_kind k)
@@ -104,13 +106,13 @@ void idg_target_exited_msg(const struct idg_target_fd *t, enum idg_kind k, char 
 
 #define PF_EXITING 0x4 /* include/linux/sched.h: set first thing in do_exit() */
 
-/* Has the process behind a /proc/PID directory fd exited? Reaped, its
- * files answer ESRCH. Before that it is still there but refuses a map
- * write with a bare EPERM: a zombie (state Z, or X while being reaped), or
- * one still on its way out (PF_EXITING in the "flags" field of stat). */
-static bool proc_dir_exited(int dir)
+/* Has the task whose stat file is `path` under `dir` exited? Reaped, its
+ * files answer ESRCH. Before that it is still there: a zombie (state Z, or
+ * X while being reaped), or one on its way out (PF_EXITING in the "flags"
+ * field of stat). */
+static bool task_exited(int dir, const char *path)
 {
-    int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+    int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return errno == ESRCH || errno == ENOENT;
     char buf[512];
@@ -130,15 +132,59 @@ static bool proc_dir_exited(int dir)
     return state == 'Z' || state == 'X' || (flags & PF_EXITING);
 }
 
+/*
+ * A running thread of the process behind the /proc/PID fd `dir`: pid itself
+ * while its main thread runs, else another thread's id, 0 when none runs.
+ * A main thread that exited (pthread_exit) leaves a zombie leader whose
+ * other threads run on: the process is alive, the kernel takes its maps
+ * (shadow maps it), but the leader's own files are root's (it has no mm
+ * left, proc(5)), so its maps are written through task/TID of a running
+ * thread. task/ is read through the same fd and lists only this process's
+ * threads (a TID reused elsewhere is not found there), and a zombie
+ * leader keeps its pid: no other process is reached.
+ */
+static uint32_t running_task(int dir, uint32_t pid)
+{
+    if (!task_exited(dir, "stat"))
+        return pid;
+    int fd = openat(dir, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    uint32_t tid = 0;
+    struct dirent *e;
+    while (tid == 0 && (e = readdir(d))) {
+        uint32_t t;
+        char path[32];
+        if (idg_parse_u32(e->d_name, IDG_PID_MAX, &t) < 0 || t == pid)
+            continue;
+        snprintf(path, sizeof(path), "%u/stat", t);
+        if (!task_exited(dirfd(d), path))
+            tid = t;
+    }
+    closedir(d);
+    return tid;
+}
+
 static int open_pid(uint32_t pid, char *err, size_t errlen)
 {
     char path[32];
     snprintf(path, sizeof(path), "/proc/%u", pid);
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
+    if (fd >= 0)
+        return fd;
+    int e = errno;
+    /* /proc mounted with hidepid refuses (EPERM) or hides (ENOENT) another
+     * user's process; the signal-0 probe still sees that it exists. */
+    if ((e == EPERM || e == EACCES || e == ENOENT) && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+        idg_explain_hidden_target(err, errlen, pid, e);
+    else
         snprintf(err, errlen, "process %u does not exist (%s); pass the pid of a running process",
-                 pid, strerror(errno));
-    return fd;
+                 pid, strerror(e));
+    return -1;
 }
 
 static int from_fd(int n, struct idg_target_fd *t, char *err, size_t errlen)
@@ -227,7 +273,7 @@ int idg_target_open(const struct idg_target_arg *a, struct idg_target_fd *t, cha
 
 bool idg_target_alive(const struct idg_target_fd *t)
 {
-    if (proc_dir_exited(t->proc))
+    if (running_task(t->proc, t->pid) == 0)
         return false;
     if (t->pidfd < 0)
         return true;
@@ -262,6 +308,17 @@ int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_
         return 0; /* idg_decide refuses it; its namespace is none of our business */
 
     int ns = openat(t->proc, "ns/user", O_RDONLY | O_CLOEXEC);
+    int ns_errno = errno;
+    struct stat dump;
+    if (ns < 0 && ns_errno == EACCES && fstatat(t->proc, "stat", &dump, 0) == 0 &&
+        dump.st_uid == st.st_uid && dump.st_gid == st.st_gid) {
+        /* Refused though dumpable (the files of a non-dumpable process
+           are root's, proc(5)): the ptrace rule says the caller holds no
+           capability in its user namespace, so it is not theirs. */
+        f->ns_hidden = true;
+        return 0;
+    }
+    errno = ns_errno;
     if (ns < 0 && errno == EACCES) {
         /* Owned by the caller, yet not inspectable: the kernel treats a
            non-dumpable process as root's (proc(5), PR_SET_DUMPABLE). */
@@ -313,6 +370,33 @@ int idg_target_facts(const struct idg_target_fd *t, enum idg_kind k, struct idg_
 out:
     close(ns);
     return rc;
+}
+
+int idg_target_write_dir(const struct idg_target_fd *t)
+{
+    uint32_t tid = running_task(t->proc, t->pid);
+    if (tid == 0) {
+        errno = ESRCH;
+        return -1;
+    }
+    if (tid == t->pid)
+        return fcntl(t->proc, F_DUPFD_CLOEXEC, 3);
+    /* A thread of a process whose main thread exited: it must be in the
+       namespace the facts were read from, and owned as the process is. */
+    char path[64];
+    struct stat leader, thread, lns, tns;
+    snprintf(path, sizeof(path), "task/%u", tid);
+    int td = openat(t->proc, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (td < 0)
+        return -1;
+    if (fstat(t->proc, &leader) == 0 && fstat(td, &thread) == 0 &&
+        fstatat(t->proc, "ns/user", &lns, 0) == 0 && fstatat(td, "ns/user", &tns, 0) == 0 &&
+        leader.st_uid == thread.st_uid && leader.st_gid == thread.st_gid &&
+        lns.st_dev == tns.st_dev && lns.st_ino == tns.st_ino)
+        return td;
+    close(td);
+    errno = EPERM;
+    return -1;
 }
 
 void idg_target_close(struct idg_target_fd *t)

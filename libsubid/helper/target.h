@@ -9,7 +9,9 @@
  *  - with a pidfd, the pidfd's process must still be alive after /proc/PID
  *    was opened: then /proc/PID is that process, not a reuse of its pid;
  *  - a target that has exited (a zombie, or reaped) is reported as exited,
- *    not with the kernel's bare EPERM or ESRCH;
+ *    not with the kernel's bare EPERM or ESRCH; one whose main thread
+ *    exited while other threads run has not: it is mapped, through a
+ *    running thread's task/TID, as the kernel and shadow allow;
  *  - every fact (owner, user namespace, map state) is read through the fd.
  */
 #ifndef IDGATE_TARGET_H
@@ -42,6 +44,12 @@ bool idg_target_alive(const struct idg_target_fd *t);
 /* "process N has exited; nothing was written; ..." for a target found gone. */
 void idg_target_exited_msg(const struct idg_target_fd *t, enum idg_kind k, char *err,
                            size_t errlen);
+
+/* The directory to open the target's uid_map, gid_map, setgroups in for
+ * writing: a new fd of /proc/PID, or, when its main thread has exited and
+ * other threads run, of /proc/PID/task/TID of a running thread in the same
+ * user namespace. -1 with errno (ESRCH: no thread runs). */
+int idg_target_write_dir(const struct idg_target_fd *t);
 
 void idg_target_close(struct idg_target_fd *t);
 

@@ -83,6 +83,8 @@ static void model(const struct idg_caller *c, const struct idg_target *t,
         v->code = IDG_DENY_TARGET_UID;
     else if (t->gid != c->gid)
         v->code = IDG_DENY_TARGET_GID;
+    else if (t->ns_hidden)
+        v->code = IDG_DENY_NS_OWNER;
     else if (t->same_ns)
         v->code = IDG_DENY_SAME_NS;
     else if (!t->child_ns)
@@ -181,6 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .child_ns = !(bad_target && (tf & 64)),
         .ns_owner = bad_target && (tf & 128) ? c.uid ^ 1 : c.uid,
         .map_written = bad_target && (tf & 256),
+        .ns_hidden = bad_target && (tf & 512),
     };
 
     uint32_t nb = take(&in, 0);

@@ -199,6 +199,8 @@ idg_stragglers() {
 idg_run_all() {
     local passed=0 failed=0 name
     for name in $(declare -F | awk '$3 ~ /^t_/ {print $3}'); do
+        # IDG_ONLY=REGEX: run only the matching cases (by hand, while editing).
+        [[ -z ${IDG_ONLY:-} || $name =~ $IDG_ONLY ]] || continue
         idg_reset_files
         (
             CASE_FAILED=0
@@ -241,4 +243,18 @@ PY
 # syslog_expect TEXT: a line containing TEXT arrives within 10 s.
 syslog_expect() {
     wait_for "syslog line '$1'" grep -qF -- "$1" "$SYSLOG" || echo "    syslog: $(cat "$SYSLOG")"
+}
+
+# leader_exited PID: the main thread of PID has exited (a zombie leader)
+# while another thread runs (Threads: 2).
+leader_exited() {
+    grep -q '^State:.Z' "/proc/$1/status" 2>/dev/null && grep -q '^Threads:.2$' "/proc/$1/status"
+}
+
+# thread_target UID: a process of UID in a new user namespace whose main
+# thread has exited while its other thread runs; sets TARGET.
+thread_target() {
+    setpriv --reuid="$1" --regid="$1" --clear-groups -- "$IDG_BUILD/tests/integration/thread-target" &
+    TARGET=$!
+    wait_for "process $TARGET to lose its main thread" leader_exited "$TARGET"
 }

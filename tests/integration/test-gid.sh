@@ -65,3 +65,15 @@ t_gid_world_writable_subgid() {
 t_gid_file_capabilities() {
     file_caps newgidmap cap_setgid gid
 }
+
+# A process whose main thread exited while another thread runs: its gid map
+# and its setgroups "deny" are written through the running thread (issue
+# 12, item 7).
+t_gid_main_thread_exited_other_threads_run() {
+    thread_target $U1
+    run $U1 "$BIN/newgidmap" "$TARGET" 0 $U1 1
+    expect_rc 0
+    expect_no_err
+    expect_map "$TARGET" gid "0 $U1 1"
+    [ "$(cat "/proc/$TARGET/setgroups")" = deny ] || fail "setgroups is not 'deny' after an own-gid map"
+}

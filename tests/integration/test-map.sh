@@ -295,3 +295,137 @@ t_nsswitch_module_missing_refuses() {
     run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
     expect_refused "$TARGET" uid "subid source nosuchmodule (the subid: line of /etc/nsswitch.conf) is unreachable: libsubid_nosuchmodule.so cannot be loaded"
 }
+
+# An nsswitch.conf over the 1 MiB read limit is refused for its size, not
+# blamed on its subid line (issue 12, item 13).
+t_nsswitch_too_large_is_named() {
+    { cat "$T/nsswitch.conf.orig"; head -c 1100000 /dev/zero | tr '\0' '#'; echo; } >/etc/nsswitch.conf
+    local size
+    size=$(stat -c %s /etc/nsswitch.conf)
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid \
+        "newuidmap: /etc/nsswitch.conf is too large ($size bytes; at most 1048576 are read)"
+    expect_err "ask an administrator to shorten it"
+    [[ $ERR != *"subid line of"* ]] || fail "blames the subid line: $ERR"
+}
+
+# /proc with hidepid: another user's process is there but may not be
+# opened; it is said to be inaccessible, not missing (issue 12, item 12).
+t_hidepid_target_is_inaccessible_not_missing() {
+    target $U2
+    local opt
+    for opt in 1 2; do
+        mount -t proc -o hidepid=$opt proc /proc || { fail "cannot mount proc hidepid=$opt"; return; }
+        run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+        umount /proc
+        expect_refused "$TARGET" uid "newuidmap: process $TARGET exists but cannot be accessed: opening /proc/$TARGET fails"
+        expect_err "you may only map processes of your own"
+        [[ $ERR != *"does not exist"* ]] || fail "hidepid=$opt: called missing: $ERR"
+    done
+    expect_err "hidepid=invisible (2)"
+    # A pid that is really free is still called missing under hidepid.
+    mount -t proc -o hidepid=2 proc /proc
+    run $U1 "$BIN/newuidmap" 999999 0 200000 10
+    umount /proc
+    expect_rc 1
+    expect_err "process 999999 does not exist"
+}
+
+# Under an unprivileged tracer the kernel ignores the setuid bit: say so,
+# not "chmod 4755" of a file that is 4755 (issue 12, item 11).
+t_traced_says_the_kernel_ignores_setuid() {
+    target $U1
+    run $U1 strace -f -qq -o /dev/null "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "newuidmap was started under ptrace (TracerPid: "
+    expect_err "the kernel ignores the setuid bit and file capabilities of a program traced by an unprivileged tracer"
+    expect_err "run it without the tracer"
+    [[ $ERR != *"chmod 4755"* ]] || fail "asks for chmod 4755: $ERR"
+}
+
+# In a user namespace that does not map root the helper names it, rather
+# than blame the files' owner (uid 65534) or ask for chmod 4755 (issue 12,
+# item 10): unshare -U (no map: the setuid bit is ignored) and unshare -r
+# (root here is the caller: the helper runs, but root's files are no one's).
+t_user_namespace_without_root_is_named() {
+    target $U1
+    run $U1 unshare -U "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "newuidmap runs in a user namespace where root is not mapped (its uid_map: empty: no uid is mapped)"
+    expect_err "the kernel ignores the setuid bit of root's programs"
+    expect_err "run it outside this user namespace (not under unshare -U or -r)"
+    [[ $ERR != *"chmod 4755"* ]] || fail "unshare -U: asks for chmod 4755: $ERR"
+    run $U1 unshare -r "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "newuidmap: refusing to use /etc/nsswitch.conf: /etc/nsswitch.conf is owned by uid 65534, which this user namespace does not map"
+    expect_err "this process runs in a user namespace where root is not mapped (its uid_map: 0 $U1 1)"
+    [[ $ERR != *"chown root"* ]] || fail "unshare -r: asks for a chown: $ERR"
+    # Without nsswitch.conf the first root file read is /etc/subuid.
+    rm /etc/nsswitch.conf
+    run $U1 unshare -r "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid "/etc/subuid is owned by uid 65534, which this user namespace does not map"
+}
+
+# The account lookup fails (passwd: sss, no sssd runs: scripts/deps
+# installs sssd-common): the refusal names the failed lookup, not "has no
+# ranges", for a caller with two lines in /etc/subuid (issue 12, item 9).
+t_failed_account_lookup_is_named() {
+    printf '%s\n' "passwd: sss" "group: files" "subid: files" >/etc/nsswitch.conf
+    printf '%s\n' "$U1N:200000:100" "$U1N:300000:100" "$U1:500000:10" >/etc/subuid
+    target $U1
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+    expect_refused "$TARGET" uid \
+        "newuidmap: uid range 0-9 -> 200000-200009 is not allotted to uid $U1; the passwd database could not be asked who uid $U1 is (passwd: sss in /etc/nsswitch.conf failed: No such file or directory), so lines of /etc/subuid that name the account were not matched"
+    expect_err "try again when that source answers (is sssd running?)"
+    # What the uid alone is allotted still shows, and still grants.
+    expect_err "uid $U1 has 500000-500009 in /etc/subuid:3"
+    [[ $ERR != *"has no uid ranges"* ]] || fail "says no ranges: $ERR"
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 500000 10
+    expect_rc 0
+    expect_map "$TARGET" uid "0 500000 10"
+}
+
+# other_userns PID: PID is in a user namespace that is not ours.
+other_userns() {
+    local ns
+    ns=$(readlink "/proc/$1/ns/user") && [ "$ns" != "$(readlink /proc/self/ns/user)" ]
+}
+
+# A dumpable process of the caller in a user namespace root created (root
+# writes its maps and starts it as the caller there): its namespace is not
+# the caller's, and it is not called "not dumpable" (issue 12, item 8).
+t_target_in_a_namespace_of_root_is_not_called_non_dumpable() {
+    mkfifo "$T/go"
+    unshare --user bash -c "read -r _ <'$T/go'; exec setpriv --reuid=$U1 --regid=$U1 --clear-groups sleep 600" &
+    TARGET=$!
+    wait_for "process $TARGET to enter a new user namespace" other_userns "$TARGET"
+    echo "0 0 65536" >"/proc/$TARGET/uid_map"
+    echo "0 0 65536" >"/proc/$TARGET/gid_map"
+    echo go >"$T/go"
+    wait_for "process $TARGET to run sleep as $U1" is_sleep "$TARGET"
+    [ "$(stat -c %u "/proc/$TARGET/stat")" = $U1 ] || fail "the target is not dumpable"
+    run $U1 "$BIN/newuidmap" "$TARGET" 0 $U1 1
+    expect_rc 1
+    expect_err "newuidmap: process $TARGET is yours (uid $U1) and dumpable, but its user namespace is not: another user created it"
+    expect_err "start the process in a user namespace that you create"
+    [[ $ERR != *"not dumpable"* ]] || fail "called not dumpable: $ERR"
+    expect_map "$TARGET" uid "0 0 65536"
+}
+
+# A process whose main thread exited while another thread runs is alive:
+# the kernel takes its map (shadow maps it), so it is mapped, by pid, by a
+# /proc/PID fd and by a pidfd, not called exited (issue 12, item 7).
+t_main_thread_exited_other_threads_run_is_mapped() {
+    local form
+    for form in pid procfd pidfd; do
+        thread_target $U1
+        case $form in
+        pid) run $U1 "$BIN/newuidmap" "$TARGET" 0 $U1 1 1 200000 10 ;;
+        procfd) run $U1 bash -c "exec 7</proc/$TARGET && exec '$BIN/newuidmap' fd:7 0 $U1 1 1 200000 10" ;;
+        pidfd) run $U1 "$IDG_BUILD/tests/integration/with-pidfd" "$TARGET" "$BIN/newuidmap" {} 0 $U1 1 1 200000 10 ;;
+        esac
+        expect_rc 0
+        expect_no_err
+        expect_map "$TARGET" uid "0 $U1 1
+1 200000 10"
+        kill "$TARGET"
+    done
+}

@@ -13,8 +13,13 @@
 
 static const struct idg_caller root = {.uid = 0, .gid = 0, .own = {0}, .n_own = 1};
 
-static const struct idg_target root_target = {
-    .uid = 0, .gid = 0, .same_ns = false, .child_ns = true, .ns_owner = 0, .map_written = false};
+static const struct idg_target root_target = {.uid = 0,
+                                              .gid = 0,
+                                              .same_ns = false,
+                                              .child_ns = true,
+                                              .ns_owner = 0,
+                                              .map_written = false,
+                                              .ns_hidden = false};
 
 struct decide_case {
     const char *name;
@@ -470,22 +475,26 @@ struct target_case {
 };
 
 static const struct target_case target_cases[] = {
-    {{1001, 1001, false, true, 1001, false}, IDG_ALLOW},
-    {{1002, 1001, false, true, 1001, false}, IDG_DENY_TARGET_UID},
-    {{0, 1001, false, true, 1001, false}, IDG_DENY_TARGET_UID},
-    {{1001, 1002, false, true, 1001, false}, IDG_DENY_TARGET_GID},
-    {{1001, 0, false, true, 1001, false}, IDG_DENY_TARGET_GID},
-    {{1001, 1001, true, true, 1001, false}, IDG_DENY_SAME_NS},
-    {{1001, 1001, false, false, 1001, false}, IDG_DENY_NOT_CHILD},
-    {{1001, 1001, false, true, 1002, false}, IDG_DENY_NS_OWNER},
-    {{1001, 1001, false, true, 0, false}, IDG_DENY_NS_OWNER},
-    {{1001, 1001, false, true, 1001, true}, IDG_DENY_MAP_WRITTEN},
+    {{1001, 1001, false, true, 1001, false, false}, IDG_ALLOW},
+    {{1002, 1001, false, true, 1001, false, false}, IDG_DENY_TARGET_UID},
+    {{0, 1001, false, true, 1001, false, false}, IDG_DENY_TARGET_UID},
+    {{1001, 1002, false, true, 1001, false, false}, IDG_DENY_TARGET_GID},
+    {{1001, 0, false, true, 1001, false, false}, IDG_DENY_TARGET_GID},
+    {{1001, 1001, true, true, 1001, false, false}, IDG_DENY_SAME_NS},
+    {{1001, 1001, false, false, 1001, false, false}, IDG_DENY_NOT_CHILD},
+    {{1001, 1001, false, true, 1002, false, false}, IDG_DENY_NS_OWNER},
+    {{1001, 1001, false, true, 0, false, false}, IDG_DENY_NS_OWNER},
+    {{1001, 1001, false, true, 1001, true, false}, IDG_DENY_MAP_WRITTEN},
+    /* a namespace the kernel would not show (owner, parent unknown): not theirs */
+    {{1001, 1001, false, false, 0, false, true}, IDG_DENY_NS_OWNER},
+    {{1001, 1001, true, true, 1001, false, true}, IDG_DENY_NS_OWNER},
+    {{1002, 1001, false, false, 0, false, true}, IDG_DENY_TARGET_UID},
     /* the first failing rule is the reason */
-    {{1002, 1002, true, false, 1002, true}, IDG_DENY_TARGET_UID},
-    {{1001, 1002, true, false, 1002, true}, IDG_DENY_TARGET_GID},
-    {{1001, 1001, true, false, 1002, true}, IDG_DENY_SAME_NS},
-    {{1001, 1001, false, false, 1002, true}, IDG_DENY_NOT_CHILD},
-    {{1001, 1001, false, true, 1002, true}, IDG_DENY_NS_OWNER},
+    {{1002, 1002, true, false, 1002, true, false}, IDG_DENY_TARGET_UID},
+    {{1001, 1002, true, false, 1002, true, false}, IDG_DENY_TARGET_GID},
+    {{1001, 1001, true, false, 1002, true, false}, IDG_DENY_SAME_NS},
+    {{1001, 1001, false, false, 1002, true, false}, IDG_DENY_NOT_CHILD},
+    {{1001, 1001, false, true, 1002, true, false}, IDG_DENY_NS_OWNER},
 };
 
 START_TEST(test_decide_target)

@@ -51,6 +51,30 @@ static const char *decide_and_explain(char *buf, size_t len, const struct idg_ex
     return buf;
 }
 
+/* In a nested container, id 0 is that namespace's root and every refusal
+ * names the namespace by its map; in the initial one nothing changes. */
+START_TEST(test_nested_names_the_namespace)
+{
+    static const struct idg_extent root_ext[] = {{0, 0, 1}};
+    static const struct idg_extent far_ext[] = {{0, 200000, 10}};
+    struct idg_explain x = explain_for(IDG_KIND_UID, root_ext, 1, one_allot, 1);
+    x.userns_map = "0 1000000 65536";
+    char buf[1024];
+    decide_and_explain(buf, sizeof(buf), &x, IDG_DENY_HOST_ROOT);
+    ck_assert_str_has(buf, "maps uid 0, the root of the user namespace this runs in");
+    ck_assert_str_has(buf, "its uid_map: 0 1000000 65536)");
+    ck_assert_msg(strstr(buf, "host uid 0") == NULL, "speaks of host root: %s", buf);
+    x = explain_for(IDG_KIND_GID, far_ext, 1, one_allot, 1);
+    x.userns_map = "0 1000000 65536";
+    decide_and_explain(buf, sizeof(buf), &x, IDG_DENY_NOT_ALLOTTED);
+    ck_assert_str_has(buf, "alice has 100000-165535 in /etc/subuid:3 (in a user namespace");
+    ck_assert_str_has(buf, "its gid_map: 0 1000000 65536)");
+    x.userns_map = NULL;
+    decide_and_explain(buf, sizeof(buf), &x, IDG_DENY_NOT_ALLOTTED);
+    ck_assert_msg(strstr(buf, "user namespace") == NULL, "initial namespace named: %s", buf);
+}
+END_TEST
+
 /* The refusal the README shows for a range that is not allotted. */
 START_TEST(test_not_allotted)
 {
@@ -198,7 +222,7 @@ struct code_case {
 
 #define GOOD                                                                                       \
     {                                                                                              \
-        1001, 1001, false, true, 1001, false                                                       \
+        1001, 1001, false, true, 1001, false, false                                                \
     }
 
 static const struct code_case code_cases[] = {
@@ -207,43 +231,50 @@ static const struct code_case code_cases[] = {
     {IDG_DENY_TOO_MANY, IDG_KIND_UID, GOOD, {0, 100000, 1}, 341, {"341", "340"}},
     {IDG_DENY_TARGET_UID,
      IDG_KIND_UID,
-     {1002, 1001, false, true, 1001, false},
+     {1002, 1001, false, true, 1001, false, false},
      {0, 100000, 10},
      1,
      {"process 4242", "uid 1002", "uid 1001"}},
     {IDG_DENY_TARGET_GID,
      IDG_KIND_GID,
-     {1001, 1002, false, true, 1001, false},
+     {1001, 1002, false, true, 1001, false, false},
      {0, 100000, 10},
      1,
      {"process 4242", "gid 1002", "gid 1001"}},
     {IDG_DENY_SAME_NS,
      IDG_KIND_UID,
-     {1001, 1001, true, true, 1001, false},
+     {1001, 1001, true, true, 1001, false, false},
      {0, 100000, 10},
      1,
      {"process 4242", "not in a new user namespace"}},
     {IDG_DENY_NOT_CHILD,
      IDG_KIND_UID,
-     {1001, 1001, false, false, 1001, false},
+     {1001, 1001, false, false, 1001, false, false},
      {0, 100000, 10},
      1,
      {"process 4242", "child"}},
     {IDG_DENY_NS_OWNER,
      IDG_KIND_UID,
-     {1001, 1001, false, true, 1234, false},
+     {1001, 1001, false, true, 1234, false, false},
      {0, 100000, 10},
      1,
      {"process 4242", "uid 1234", "uid 1001"}},
+    {IDG_DENY_NS_OWNER,
+     IDG_KIND_UID,
+     {1001, 1001, false, false, 0, false, true},
+     {0, 100000, 10},
+     1,
+     {"process 4242 is yours (uid 1001) and dumpable, but its user namespace is not",
+      "the kernel does not let you inspect it", "unshare -U"}},
     {IDG_DENY_MAP_WRITTEN,
      IDG_KIND_UID,
-     {1001, 1001, false, true, 1001, true},
+     {1001, 1001, false, true, 1001, true, false},
      {0, 100000, 10},
      1,
      {"uid_map of process 4242", "already written"}},
     {IDG_DENY_MAP_WRITTEN,
      IDG_KIND_GID,
-     {1001, 1001, false, true, 1001, true},
+     {1001, 1001, false, true, 1001, true, false},
      {0, 100000, 10},
      1,
      {"gid_map of process 4242", "already written"}},
@@ -411,6 +442,7 @@ static Suite *explain_suite(void)
     Suite *s = suite_create("explain");
     TCase *tc = tcase_create("allotted");
     tcase_add_test(tc, test_not_allotted);
+    tcase_add_test(tc, test_nested_names_the_namespace);
     tcase_add_test(tc, test_not_allotted_none);
     tcase_add_test(tc, test_not_allotted_gid_none);
     tcase_add_test(tc, test_not_allotted_many);
