@@ -13,7 +13,21 @@ static bool blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\0';
 }
 
-static int parse_sources(const char *p, const char *end, struct idg_nss_sources *s)
+bool idg_nss_name_ok(const char *name, size_t len)
+{
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+static int parse_sources(const char *p, const char *end, bool modules, struct idg_nss_sources *s)
 {
     while (p < end) {
         while (p < end && blank(*p))
@@ -29,7 +43,15 @@ static int parse_sources(const char *p, const char *end, struct idg_nss_sources 
         while (p < end && !blank(*p) && *p != '#' && *p != '[')
             p++;
         size_t n = (size_t)(p - w);
-        if (s->n == IDG_NSS_MAX_SOURCES || n >= IDG_NSS_NAME_MAX)
+        if (s->n == IDG_NSS_MAX_SOURCES)
+            return -E2BIG;
+        if (modules && !idg_nss_name_ok(w, n)) {
+            size_t k = n < IDG_NSS_NAME_MAX - 1 ? n : IDG_NSS_NAME_MAX - 1;
+            memcpy(s->bad, w, k);
+            s->bad[k] = '\0';
+            return -EINVAL;
+        }
+        if (n >= IDG_NSS_NAME_MAX)
             return -E2BIG;
         memcpy(s->name[s->n], w, n);
         s->name[s->n][n] = '\0';
@@ -38,12 +60,8 @@ static int parse_sources(const char *p, const char *end, struct idg_nss_sources 
     return 0;
 }
 
-int idg_nss_parse(const char *buf, size_t len, struct idg_nss_sources *s)
-{
-    return idg_nss_parse_db(buf, len, "subid", s);
-}
-
-int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss_sources *s)
+static int parse_db(const char *buf, size_t len, const char *db, bool modules,
+                    struct idg_nss_sources *s)
 {
     size_t dlen = strlen(db);
     *s = (struct idg_nss_sources){0};
@@ -59,9 +77,20 @@ int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss
             continue;
         /* The first line of the database counts. */
         s->has_line = true;
-        return parse_sources(p + dlen + 1, end, s);
+        s->line = it.lineno;
+        return parse_sources(p + dlen + 1, end, modules, s);
     }
     return 0;
+}
+
+int idg_nss_parse(const char *buf, size_t len, struct idg_nss_sources *s)
+{
+    return parse_db(buf, len, "subid", true, s);
+}
+
+int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss_sources *s)
+{
+    return parse_db(buf, len, db, false, s);
 }
 
 bool idg_nss_plain_files_first(const char *buf, size_t len, const char *db)

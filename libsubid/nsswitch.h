@@ -6,27 +6,42 @@
  * Grammar (nsswitch.conf(5)): "database: source [source]...", blanks between
  * words, '#' starts a comment, "[...]" action items are skipped. The first
  * subid line counts; no subid line means "files", as in shadow.
+ *
+ * A subid source other than "files" names the module libsubid_NAME.so, so
+ * a name is only letters, digits, '_' and '-' (idg_nss_name_ok): a '/'
+ * would make dlopen() take a path, relative to the caller's working
+ * directory, instead of searching the system's library directories.
  */
 #ifndef IDGATE_NSSWITCH_H
 #define IDGATE_NSSWITCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define IDG_NSS_MAX_SOURCES 8
 #define IDG_NSS_NAME_MAX 32
 
 struct idg_nss_sources {
     bool has_line; /* a subid: line was present */
+    uint32_t line; /* its line number, from 1 */
     size_t n;
     char name[IDG_NSS_MAX_SOURCES][IDG_NSS_NAME_MAX];
+    char bad[IDG_NSS_NAME_MAX]; /* after -EINVAL: the start of the bad name */
 };
 
+/* Is name[0..len) fit to be a subid module's NAME? Only [A-Za-z0-9_-],
+ * at least one byte. */
+bool idg_nss_name_ok(const char *name, size_t len);
+
 /* Fill *s from the buffer; names longer than IDG_NSS_NAME_MAX - 1 and
- * sources past IDG_NSS_MAX_SOURCES are returned as -E2BIG. Returns 0. */
+ * sources past IDG_NSS_MAX_SOURCES are returned as -E2BIG, a name that
+ * fails idg_nss_name_ok() as -EINVAL (s->line and s->bad say where and
+ * which). Returns 0. */
 int idg_nss_parse(const char *buf, size_t len, struct idg_nss_sources *s);
 
-/* The same for another database's line ("passwd", "group"). */
+/* The same for another database's line ("passwd", "group"), without the
+ * module name rule (those are glibc's services). */
 int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss_sources *s);
 
 /*

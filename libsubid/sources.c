@@ -13,10 +13,18 @@
 #include "number.h"
 #include "range.h"
 #include "readfile.h"
+#include "request.h"
 
 static void load_module(struct idg_source *src)
 {
     char lib[IDG_NSS_NAME_MAX + 32];
+    /* A name with a '/' would be a path, relative to the caller's working
+     * directory: never dlopen() it (idg_nss_parse() refuses it already). */
+    if (!idg_nss_name_ok(src->name, strlen(src->name))) {
+        snprintf(src->error, sizeof(src->error),
+                 "it is not a module name (only letters, digits, '_' and '-')");
+        return;
+    }
     snprintf(lib, sizeof(lib), "libsubid_%s.so", src->name);
     /* RTLD_LOCAL: the module's symbols stay its own. The dynamic linker's
      * search path decides where it comes from, as in shadow; in a setuid
@@ -63,8 +71,20 @@ int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_
         size_t n;
         int bad = idg_read_fd(fd, 1u << 20, &buf, &n) < 0;
         close(fd);
+        int pr = bad ? 0 : idg_nss_parse(buf, n, names);
+        if (pr == -EINVAL) {
+            char q[IDG_NSS_NAME_MAX];
+            snprintf(err->why, sizeof(err->why),
+                     "%s:%u: subid source '%s' is not a module name (only letters, digits, '_' "
+                     "and '-', so that libsubid_NAME.so comes from the system's library "
+                     "directories, never from a path); refusing to use that line; ask an "
+                     "administrator to fix it",
+                     nsswitch, names->line, idg_sanitize(q, sizeof(q), names->bad));
+            free(buf);
+            return -1;
+        }
         if (!bad) {
-            bad = idg_nss_parse(buf, n, names) < 0;
+            bad = pr < 0;
             if (!bad && passwd_files_first)
                 *passwd_files_first = idg_nss_plain_files_first(buf, n, "passwd");
             free(buf);

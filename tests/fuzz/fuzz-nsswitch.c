@@ -23,7 +23,7 @@ static bool occurs(const char *buf, size_t len, const char *s)
     return false;
 }
 
-static void check(const char *buf, size_t len, const struct idg_nss_sources *s)
+static void check(const char *buf, size_t len, const struct idg_nss_sources *s, bool modules)
 {
     if (s->n > IDG_NSS_MAX_SOURCES)
         __builtin_trap();
@@ -35,6 +35,9 @@ static void check(const char *buf, size_t len, const struct idg_nss_sources *s)
         if (n == 0 || n == IDG_NSS_NAME_MAX)
             __builtin_trap();
         if (strpbrk(name, " \t\r\n#["))
+            __builtin_trap();
+        /* A subid module's name is never a path. */
+        if (modules && !idg_nss_name_ok(name, n))
             __builtin_trap();
         if (!occurs(buf, len, name))
             __builtin_trap();
@@ -55,11 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct idg_nss_sources s;
     memset(&s, 0xa5, sizeof(s)); /* the parser must set every field it reports */
     if (idg_nss_parse(buf, size, &s) == 0)
-        check(buf, size, &s);
+        check(buf, size, &s, true);
     memset(&s, 0x5a, sizeof(s));
     int r = idg_nss_parse_db(buf, size, "passwd", &s);
     if (r == 0)
-        check(buf, size, &s);
+        check(buf, size, &s, false);
     /* "Files first" for the helpers' no-fork path: whatever our own parser
      * reads on that line must then begin with files too. */
     if (idg_nss_plain_files_first(buf, size, "passwd") && r == 0 && s.has_line &&

@@ -2,6 +2,7 @@
 /* nsswitch.h: the "subid:" line of /etc/nsswitch.conf. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "nsswitch.h"
@@ -45,6 +46,11 @@ static const struct nss_case nss_cases[] = {
      1,
      {"abcdefghijklmnopqrstuvwxyz01234"}},                                  /* 31 bytes */
     {"subid: abcdefghijklmnopqrstuvwxyz012345\n", -E2BIG, true, 0, {NULL}}, /* 32 */
+    {"subid: Ab-9_z\n", 0, true, 1, {"Ab-9_z"}},
+    /* Not a module name: dlopen() would take a path (test_nss_name_rule). */
+    {"subid: x/evil\n", -EINVAL, true, 0, {NULL}},
+    {"subid: files ../evil\n", -EINVAL, true, 0, {NULL}},
+    {"subid: sss.so\n", -EINVAL, true, 0, {NULL}},
 };
 
 START_TEST(test_nss_parse)
@@ -65,6 +71,53 @@ START_TEST(test_nss_parse)
             ck_assert_str_eq(s.name[i], c->names[i]);
     }
     free(p);
+}
+END_TEST
+
+struct name_case {
+    const char *name;
+    bool ok;
+};
+
+/* A subid module's NAME: only [A-Za-z0-9_-], so that libsubid_NAME.so is
+ * never a path (a '/' makes dlopen() open it relative to the cwd). */
+static const struct name_case name_cases[] = {
+    {"files", true},  {"sss", true},     {"idgtest", true},  {"A-Z_a-z0-9", true}, {"-", true},
+    {"", false},      {"x/evil", false}, {"../evil", false}, {"/lib/x", false},    {"evil/", false},
+    {".", false},     {"..", false},     {"a.b", false},     {"a\vb", false},      {"a\fb", false},
+    {"a\x80", false}, {"a:b", false},    {"a\\b", false},    {"a$b", false},       {"a%sb", false},
+};
+
+START_TEST(test_nss_name_rule)
+{
+    const struct name_case *c = &name_cases[_i];
+    ck_assert_msg(idg_nss_name_ok(c->name, strlen(c->name)) == c->ok, "\"%s\": want %d", c->name,
+                  c->ok);
+    /* The same rule for the name on a subid line. */
+    if (!c->name[0] || strpbrk(c->name, " \t\r#["))
+        return;
+    char buf[64];
+    snprintf(buf, sizeof(buf), "passwd: files\nsubid: files %s\n", c->name);
+    struct idg_nss_sources s;
+    int r = idg_nss_parse(buf, strlen(buf), &s);
+    ck_assert_int_eq(r, c->ok ? 0 : -EINVAL);
+    ck_assert_uint_eq(s.line, 2);
+    if (!c->ok)
+        ck_assert_str_eq(s.bad, c->name);
+}
+END_TEST
+
+/* Only the name's first bytes are kept for the message; any length is refused. */
+START_TEST(test_nss_bad_name_long)
+{
+    static const char buf[] = "subid: ../../../../../../../../../../../tmp/evil\n";
+    struct idg_nss_sources s;
+    ck_assert_int_eq(idg_nss_parse(buf, strlen(buf), &s), -EINVAL);
+    ck_assert_uint_eq(strlen(s.bad), IDG_NSS_NAME_MAX - 1);
+    ck_assert_uint_eq(s.line, 1);
+    /* A passwd line is glibc's: not held to the module name rule. */
+    ck_assert_int_eq(idg_nss_parse_db("passwd: a.b\n", 12, "passwd", &s), 0);
+    ck_assert_str_eq(s.name[0], "a.b");
 }
 END_TEST
 
@@ -154,6 +207,8 @@ static Suite *nsswitch_suite(void)
     TCase *tc = tcase_create("nsswitch");
     tcase_add_loop_test(tc, test_nss_parse, 0, (int)ARRAY_SIZE(nss_cases));
     tcase_add_test(tc, test_nss_parse_len);
+    tcase_add_loop_test(tc, test_nss_name_rule, 0, (int)ARRAY_SIZE(name_cases));
+    tcase_add_test(tc, test_nss_bad_name_long);
     tcase_add_loop_test(tc, test_nss_has, 0, (int)ARRAY_SIZE(has_cases));
     tcase_add_loop_test(tc, test_nss_plain_files_first, 0, (int)ARRAY_SIZE(plain_cases));
     suite_add_tcase(s, tc);
