@@ -73,7 +73,9 @@ static int parse_db(const char *buf, size_t len, const char *db, bool modules,
         const char *p = line, *end = line + n;
         while (p < end && blank(*p))
             p++;
-        if ((size_t)(end - p) < dlen + 1 || memcmp(p, db, dlen) != 0 || p[dlen] != ':')
+        /* shadow matches "subid:" with strncasecmp(): "Subid:" counts. */
+        if ((size_t)(end - p) < dlen + 1 ||
+            (modules ? strncasecmp(p, db, dlen) : memcmp(p, db, dlen)) != 0 || p[dlen] != ':')
             continue;
         /* The first line of the database counts. */
         s->has_line = true;

@@ -5,7 +5,9 @@
  *
  * Grammar (nsswitch.conf(5)): "database: source [source]...", blanks between
  * words, '#' starts a comment, "[...]" action items are skipped. The first
- * subid line counts; no subid line means "files", as in shadow.
+ * subid line counts, its database name in any case ("Subid:", "SUBID:"), as
+ * shadow compares it with strncasecmp(); no subid line means "files", as in
+ * shadow.
  *
  * A subid source other than "files" names the module libsubid_NAME.so, so
  * a name is only letters, digits, '_' and '-' (idg_nss_name_ok): a '/'

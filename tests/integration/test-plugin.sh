@@ -326,3 +326,25 @@ t_module_name_with_a_slash_is_refused() {
         plugin_not_called
     done
 }
+
+# shadow reads "SUBID:" or "Subid:" as the subid line (strncasecmp()): the
+# module it names answers, and the files it replaces grant nothing.
+t_subid_line_in_any_case() {
+    need_plugin || return
+    local db
+    for db in SUBID Subid; do
+        printf '%s\n' "passwd: files" "group: files" "$db: idgtest" >/etc/nsswitch.conf
+        plugin_data "$U3N u 600000 65536"
+        target $U3
+        run $U3 "$BIN/newuidmap" "$TARGET" 0 600000 65536
+        expect_rc 0
+        expect_map "$TARGET" uid "0 600000 65536"
+        plugin_log_has "list $U3N u "
+        target $U1
+        run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+        expect_refused "$TARGET" uid "is not allotted to $U1N"
+        run $U3 "$GS" $U3N
+        expect_rc 0
+        expect_out "0: $U3N 600000 65536"
+    done
+}

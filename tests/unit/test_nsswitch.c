@@ -35,6 +35,12 @@ static const struct nss_case nss_cases[] = {
     {"subid: sss\nsubid: files\n", 0, true, 1, {"sss"}},    /* the first line counts */
     {"#subid: sss\nsubid: files\n", 0, true, 1, {"files"}}, /* a comment is no line */
     {"  # subid: sss\n", 0, false, 0, {NULL}},
+    /* The database name in any case, as shadow's strncasecmp(). */
+    {"Subid: sss\n", 0, true, 1, {"sss"}},
+    {"SUBID:\tidgtest files\n", 0, true, 2, {"idgtest", "files"}},
+    {"sUbId: sss\nsubid: files\n", 0, true, 1, {"sss"}}, /* still the first line */
+    {"#SUBID: sss\nSubid: files\n", 0, true, 1, {"files"}},
+    {"SUBIDS: sss\n", 0, false, 0, {NULL}},
     {"subids: sss\n", 0, false, 0, {NULL}}, /* another database */
     {"xsubid: sss\n", 0, false, 0, {NULL}},
     {"subid sss\n", 0, false, 0, {NULL}},
@@ -121,6 +127,20 @@ START_TEST(test_nss_bad_name_long)
 }
 END_TEST
 
+/* Only the subid line's name is matched without case (shadow); glibc
+ * matches the names of its databases exactly. */
+START_TEST(test_nss_parse_db_case)
+{
+    struct idg_nss_sources s;
+    ck_assert_int_eq(idg_nss_parse_db("PASSWD: sss\n", 12, "passwd", &s), 0);
+    ck_assert(!s.has_line);
+    ck_assert_int_eq(idg_nss_parse("SubId: sss\n", 11, &s), 0);
+    ck_assert(s.has_line);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_str_eq(s.name[0], "sss");
+}
+END_TEST
+
 /* Only `len` bytes are read. */
 START_TEST(test_nss_parse_len)
 {
@@ -146,6 +166,8 @@ static const struct has_case has_cases[] = {
     {"passwd: sss\n", "files", true},
     {"subid: sss\n", "files", false},
     {"subid: sss\n", "sss", true},
+    {"SUBID: sss\n", "files", false}, /* shadow obeys it: no fallback to files */
+    {"Subid: sss\n", "sss", true},
     {"subid: files sss\n", "files", true},
     {"subid: files sss\n", "sss", true},
     {"subid: files sss\n", "ss", false},
@@ -209,6 +231,7 @@ static Suite *nsswitch_suite(void)
     tcase_add_test(tc, test_nss_parse_len);
     tcase_add_loop_test(tc, test_nss_name_rule, 0, (int)ARRAY_SIZE(name_cases));
     tcase_add_test(tc, test_nss_bad_name_long);
+    tcase_add_test(tc, test_nss_parse_db_case);
     tcase_add_loop_test(tc, test_nss_has, 0, (int)ARRAY_SIZE(has_cases));
     tcase_add_loop_test(tc, test_nss_plain_files_first, 0, (int)ARRAY_SIZE(plain_cases));
     suite_add_tcase(s, tc);
