@@ -54,11 +54,12 @@ int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss
 bool idg_nss_enumerable(const struct idg_nss_sources *s);
 
 /*
- * Is the `db` line one that glibc can only read as "ask files first, and
- * stop at what it finds"? Exactly one line for db (names compared without
- * case, as glibc does), whose first word is "files" and which holds no
- * action item ('[') and no '#' anywhere. Anything else, however valid: false
- * (the helpers then ask NSS, in their reader child).
+ * Does glibc read the file so that its answer for an entry of `db`'s file
+ * is that file's (the helpers' fast path, which reads /etc/passwd itself)?
+ * Read as glibc 2.36 reads it (see nsswitch.c): the last line for db, of
+ * the whole file glibc parses without error, names "files" first, and
+ * "files" returns on SUCCESS. Anything else, however valid: false (the
+ * helpers then ask NSS, in their reader child).
  */
 bool idg_nss_plain_files_first(const char *buf, size_t len, const char *db);
 

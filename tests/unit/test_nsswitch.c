@@ -188,38 +188,80 @@ END_TEST
 
 struct plain_case {
     const char *buf;
+    size_t len; /* the whole literal: some hold a NUL */
     bool want;
 };
 
+#define PLAIN(text, want)                                                                          \
+    {                                                                                              \
+        text, sizeof(text) - 1, want                                                               \
+    }
+
 /* When may the helpers take glibc's passwd answer to be the first line of
- * /etc/passwd? Only when no reading of the file could mean otherwise. */
+ * /etc/passwd? When glibc 2.36 reads the file so (each row checked with
+ * getpwuid() under that nsswitch.conf): the last passwd line wins, blanks
+ * are isspace(), names are exact, a last line without '\n' is dropped, a
+ * malformed action anywhere fails every lookup. */
 static const struct plain_case plain_cases[] = {
-    {"passwd: files\n", true},
-    {"passwd: files systemd sss\n", true},
-    {"passwd:files\n", true},
-    {"  passwd :\tfiles\tsss\r\n", true},
-    {"group: sss\npasswd: files\nsubid: sss\n", true},
-    {"#passwd: sss\npasswd: files\n", true}, /* a comment line is no line */
-    {"", false},                             /* no line: NSS decides */
-    {"passwd: sss files\n", false},
-    {"passwd: compat\n", false},
-    {"passwd: filesx\n", false},
-    {"passwd: files[NOTFOUND=return] sss\n", false},
-    {"passwd: files [SUCCESS=continue] sss\n", false},
-    {"passwd: files#x\n", false},            /* glibc reads a service "files#x" */
-    {"passwd: files # sss\n", false},        /* no '#' at all */
-    {"passwd: files\npasswd: sss\n", false}, /* glibc takes the last line */
-    {"passwd: files\nPASSWD: sss\n", false}, /* names without case */
-    {"passwd files\n", false},               /* no ':' */
-    {"passwd:\n", false},
-    {"passwdx: files\n", false},
+    PLAIN("passwd: files\n", true), PLAIN("passwd: files systemd sss\n", true),
+    PLAIN("passwd:files\n", true), PLAIN("  passwd :\tfiles\tsss\r\n", true),
+    PLAIN("group: sss\npasswd: files\nsubid: sss\n", true),
+    PLAIN("#passwd: sss\npasswd: files\n", true), /* a comment line is no line */
+    PLAIN("", false),                             /* no line: NSS decides */
+    PLAIN("passwd: sss files\n", false), PLAIN("passwd: compat\n", false),
+    PLAIN("passwd: filesx\n", false),
+    PLAIN("passwd: files[NOTFOUND=return] sss\n", true), /* files still returns on SUCCESS */
+    PLAIN("passwd: files [SUCCESS=continue] sss\n", false),
+    PLAIN("passwd: files [!NOTFOUND=continue] sss\n", false), /* SUCCESS=continue too */
+    PLAIN("passwd: files [!SUCCESS=continue] sss\n", true),
+    PLAIN("passwd: files [ success = Return ]\n", true),
+    PLAIN("passwd: files [SUCCESS=merge]\n", false),
+    PLAIN("passwd: files#x\n", false),            /* glibc reads a service "files#x" */
+    PLAIN("passwd: files # sss\n", true),         /* '#' is a word: after files */
+    PLAIN("passwd: files\npasswd: sss\n", false), /* glibc takes the last line */
+    PLAIN("passwd: sss\npasswd: files\n", true),
+    PLAIN("passwd: files\nPASSWD: sss\n", true), /* names are exact: not passwd's */
+    PLAIN("PASSWD: files\n", false), PLAIN("passwd files\n", true), /* no ':' needed */
+    PLAIN("passwd: sss\npasswd:: files\n", true), PLAIN("passwd:\n", false),
+    PLAIN("passwd: files\npasswd\n", false), /* an empty list wins */
+    PLAIN("passwd: files\npasswd \r\n", false), PLAIN("passwdx: files\n", false),
+    /* Any isspace() blank, where glibc skips blanks (issue 12). */
+    PLAIN("passwd: files\n\vpasswd: sss\n", false), PLAIN("passwd: files\n\fpasswd: sss\n", false),
+    PLAIN("passwd: files\n\rpasswd: sss\n", false),
+    PLAIN("passwd: files\n\v\f\r passwd\v:\fsss\n", false), PLAIN("passwd:\vfiles\n", true),
+    PLAIN("passwd\f:\rfiles\fsss\n", true), PLAIN("passwd: files\vsss\n", true),
+    PLAIN("passwd: files\v[SUCCESS=continue] sss\n", false),
+    PLAIN("passwd: sss\npasswd:\f\vfiles\r\n", true),
+    /* A last line without '\n' is dropped. */
+    PLAIN("passwd: files", false), PLAIN("passwd: files\npasswd: sss", true),
+    PLAIN("passwd: sss\npasswd: files", false),
+    /* A line ends at a NUL. */
+    PLAIN("passwd: files\0 sss\n", true), PLAIN("passwd: sss\0\npasswd: files\n", true),
+    PLAIN("passwd: files\n\0passwd: sss\n", true), PLAIN("passwd: files\npasswd\0: sss\n", true),
+    PLAIN("passwd: files\npasswd \0: sss\n", false), /* "passwd" with no services */
+    /* A malformed action on any of glibc's databases fails every lookup. */
+    PLAIN("passwd: files\ngroup: files [NOTFOUND=return\n", false),
+    PLAIN("passwd: files\nshadow_compat: x [y\n", false),
+    PLAIN("passwd: files\ninitgroups: x [y=z]\n", false),
+    PLAIN("group: files [x=return]\npasswd: files\n", false),
+    PLAIN("passwd: files [NOTFOUND=return\n", false), PLAIN("passwd: files [NOTFOUND]\n", false),
+    PLAIN("passwd: files [NOTFOUND=stop]\n", false), PLAIN("passwd: files []\n", false),
+    /* ... but not on a line glibc does not read. */
+    PLAIN("passwd: files\nsudoers: x [y\n", true), PLAIN("passwd: files\nautomount: x [y\n", true),
+    PLAIN("passwd: files\nGroup: x [y\n", true),
+    PLAIN("passwd: files [NOTFOUND=return] [x\n", true), /* '[' first: the list ends */
+    PLAIN("passwd: [NOTFOUND=return] files\n", false),   /* an empty list */
 };
 
 START_TEST(test_nss_plain_files_first)
 {
     const struct plain_case *c = &plain_cases[_i];
-    ck_assert_msg(idg_nss_plain_files_first(c->buf, strlen(c->buf), "passwd") == c->want,
-                  "\"%s\": want %d", c->buf, c->want);
+    char *p = malloc(c->len ? c->len : 1); /* no NUL after it: ASan sees any read past */
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, c->buf, c->len);
+    bool got = idg_nss_plain_files_first(p, c->len, "passwd");
+    free(p);
+    ck_assert_msg(got == c->want, "case %d \"%s\": want %d", _i, c->buf, c->want);
 }
 END_TEST
 
