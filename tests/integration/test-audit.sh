@@ -92,6 +92,7 @@ t_refusal_audited_with_only_four_fds() {
         syslog_start
         run $U1 bash -c "ulimit -n 4 && exec '$BIN/$prog' $TARGET 0 400000 10"
         expect_rc 1
+        expect_err "raise the limit on open files (ulimit -n)"
         syslog_expect "$prog["
         syslog_expect "target $TARGET map 0 400000 10: refused: "
     done
