@@ -13,7 +13,21 @@ static bool blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\0';
 }
 
-static int parse_sources(const char *p, const char *end, struct idg_nss_sources *s)
+bool idg_nss_name_ok(const char *name, size_t len)
+{
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+static int parse_sources(const char *p, const char *end, bool modules, struct idg_nss_sources *s)
 {
     while (p < end) {
         while (p < end && blank(*p))
@@ -29,7 +43,15 @@ static int parse_sources(const char *p, const char *end, struct idg_nss_sources 
         while (p < end && !blank(*p) && *p != '#' && *p != '[')
             p++;
         size_t n = (size_t)(p - w);
-        if (s->n == IDG_NSS_MAX_SOURCES || n >= IDG_NSS_NAME_MAX)
+        if (s->n == IDG_NSS_MAX_SOURCES)
+            return -E2BIG;
+        if (modules && !idg_nss_name_ok(w, n)) {
+            size_t k = n < IDG_NSS_NAME_MAX - 1 ? n : IDG_NSS_NAME_MAX - 1;
+            memcpy(s->bad, w, k);
+            s->bad[k] = '\0';
+            return -EINVAL;
+        }
+        if (n >= IDG_NSS_NAME_MAX)
             return -E2BIG;
         memcpy(s->name[s->n], w, n);
         s->name[s->n][n] = '\0';
@@ -38,12 +60,8 @@ static int parse_sources(const char *p, const char *end, struct idg_nss_sources 
     return 0;
 }
 
-int idg_nss_parse(const char *buf, size_t len, struct idg_nss_sources *s)
-{
-    return idg_nss_parse_db(buf, len, "subid", s);
-}
-
-int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss_sources *s)
+static int parse_db(const char *buf, size_t len, const char *db, bool modules,
+                    struct idg_nss_sources *s)
 {
     size_t dlen = strlen(db);
     *s = (struct idg_nss_sources){0};
@@ -55,46 +73,167 @@ int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss
         const char *p = line, *end = line + n;
         while (p < end && blank(*p))
             p++;
-        if ((size_t)(end - p) < dlen + 1 || memcmp(p, db, dlen) != 0 || p[dlen] != ':')
+        /* shadow matches "subid:" with strncasecmp(): "Subid:" counts. */
+        if ((size_t)(end - p) < dlen + 1 ||
+            (modules ? strncasecmp(p, db, dlen) : memcmp(p, db, dlen)) != 0 || p[dlen] != ':')
             continue;
         /* The first line of the database counts. */
         s->has_line = true;
-        return parse_sources(p + dlen + 1, end, s);
+        s->line = it.lineno;
+        return parse_sources(p + dlen + 1, end, modules, s);
     }
     return 0;
 }
 
+int idg_nss_parse(const char *buf, size_t len, struct idg_nss_sources *s)
+{
+    return parse_db(buf, len, "subid", true, s);
+}
+
+int idg_nss_parse_db(const char *buf, size_t len, const char *db, struct idg_nss_sources *s)
+{
+    return parse_db(buf, len, db, false, s);
+}
+
+/*
+ * glibc's reading of nsswitch.conf (2.36: nss/nss_database.c and
+ * nss/nss_action_parse.c; checked against getpwuid() under many files):
+ *  - a line is what getline() returns, up to its first NUL; a last line
+ *    without '\n' is dropped (the loop stops at end of file first);
+ *  - blanks are isspace() in the C locale: ' ', \t, \n, \v, \f, \r;
+ *  - "NAME" then any run of blanks and ':' (no ':' needed at all), then the
+ *    services; NAME matched exactly, without case folding, against glibc's
+ *    own databases; a line for another name ("sudoers", "#passwd", "Passwd")
+ *    is skipped unread;
+ *  - a service is a word up to a blank or '['; "[STATUS=ACTION ...]" after
+ *    it, '!' allowed, case-insensitive names; a word that starts with '['
+ *    ends the list; '#' is an ordinary byte ("files#x" is a service);
+ *  - a malformed action on a line of any of its databases fails the whole
+ *    file: every lookup then fails;
+ *  - the last line for a database wins.
+ */
+static bool gspace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static bool glibc_database(const char *name, size_t n)
+{
+    static const char *const dbs[] = {
+        "aliases",    "ethers",   "group",    "group_compat", "gshadow",       "hosts",
+        "initgroups", "netgroup", "networks", "passwd",       "passwd_compat", "protocols",
+        "publickey",  "rpc",      "services", "shadow",       "shadow_compat"};
+    for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
+        if (strlen(dbs[i]) == n && memcmp(dbs[i], name, n) == 0)
+            return true;
+    return false;
+}
+
+/* A word of a criterion: up to a blank, '=' or ']'. */
+static const char *crit_word(const char *p, const char *end)
+{
+    while (p < end && !gspace(*p) && *p != '=' && *p != ']')
+        p++;
+    return p;
+}
+
+static bool word_is(const char *w, const char *e, const char *s)
+{
+    size_t n = strlen(s);
+    return (size_t)(e - w) == n && strncasecmp(w, s, n) == 0;
+}
+
+/*
+ * The services of one line as glibc parses them. Returns false on a parse
+ * error; else *files_returns: the first service is "files" and it returns
+ * on SUCCESS, so that glibc's answer for an entry in its file is that one.
+ */
+static bool glibc_services(const char *p, const char *end, bool *files_returns)
+{
+    *files_returns = false;
+    for (int k = 0;; k++) {
+        while (p < end && gspace(*p))
+            p++;
+        const char *w = p;
+        while (p < end && !gspace(*p) && *p != '[')
+            p++;
+        if (p == w) /* the end, or a word that starts with '[' */
+            return true;
+        bool files = k == 0 && p - w == 5 && memcmp(w, "files", 5) == 0;
+        bool success_returns = true;
+        while (p < end && gspace(*p))
+            p++;
+        if (p < end && *p == '[') {
+            p++;
+            do {
+                while (p < end && gspace(*p))
+                    p++;
+                bool not = p < end && *p == '!';
+                if (not )
+                    p++;
+                const char *st = p;
+                p = crit_word(p, end);
+                bool success = word_is(st, p, "SUCCESS");
+                if (!success && !word_is(st, p, "UNAVAIL") && !word_is(st, p, "NOTFOUND") &&
+                    !word_is(st, p, "TRYAGAIN"))
+                    return false;
+                while (p < end && gspace(*p))
+                    p++;
+                if (p == end || *p != '=')
+                    return false;
+                p++;
+                while (p < end && gspace(*p))
+                    p++;
+                const char *act = p;
+                p = crit_word(p, end);
+                bool ret = word_is(act, p, "RETURN");
+                if (!ret && !word_is(act, p, "CONTINUE") && !word_is(act, p, "MERGE"))
+                    return false;
+                /* [!STATUS=ACTION] sets every other status to ACTION. */
+                if (success != not )
+                    success_returns = ret;
+                while (p < end && gspace(*p))
+                    p++;
+            } while (p == end || *p != ']');
+            p++;
+        }
+        if (k == 0)
+            *files_returns = files && success_returns;
+    }
+}
+
 bool idg_nss_plain_files_first(const char *buf, size_t len, const char *db)
 {
-    size_t dlen = strlen(db);
-    int lines = 0;
     bool plain = false;
     struct idg_lines it;
     const char *line;
     size_t n;
     idg_lines_init(&it, buf, len);
     while (idg_lines_next(&it, &line, &n)) {
-        const char *p = line, *end = line + n;
-        while (p < end && blank(*p))
+        if (line + n == buf + len) /* no '\n': glibc drops it */
+            break;
+        const char *nul = memchr(line, '\0', n);
+        const char *p = line, *end = nul ? nul : line + n;
+        while (p < end && gspace(*p))
             p++;
         const char *w = p;
-        while (p < end && !blank(*p) && *p != ':')
+        while (p < end && !gspace(*p) && *p != ':')
             p++;
-        if ((size_t)(p - w) != dlen || strncasecmp(w, db, dlen) != 0)
+        /* glibc sees the '\n' after the name; a NUL there ends its line. */
+        if (p == w || (p == end && nul))
             continue;
-        lines++;
-        while (p < end && blank(*p))
+        const char *name_end = p;
+        while (p < end && (gspace(*p) || *p == ':'))
             p++;
-        plain = p < end && *p == ':' && !memchr(p, '[', (size_t)(end - p)) &&
-                !memchr(p, '#', (size_t)(end - p));
-        if (!plain)
+        if (!glibc_database(w, (size_t)(name_end - w)))
             continue;
-        p++;
-        while (p < end && blank(*p))
-            p++;
-        plain = end - p >= 5 && memcmp(p, "files", 5) == 0 && (end - p == 5 || blank(p[5]));
+        bool files_returns;
+        if (!glibc_services(p, end, &files_returns))
+            return false; /* glibc fails every lookup */
+        if ((size_t)(name_end - w) == strlen(db) && memcmp(w, db, strlen(db)) == 0)
+            plain = files_returns; /* the last line wins */
     }
-    return lines == 1 && plain;
+    return plain;
 }
 
 bool idg_nss_has(const struct idg_nss_sources *s, const char *source)

@@ -15,6 +15,7 @@
 #include "number.h"
 #include "range.h"
 #include "readfile.h"
+#include "request.h"
 
 /* How much of nsswitch.conf is read (glibc reads any size; ours is bounded). */
 #define IDG_NSSWITCH_MAX (1u << 20)
@@ -22,6 +23,13 @@
 static void load_module(struct idg_source *src)
 {
     char lib[IDG_NSS_NAME_MAX + 32];
+    /* A name with a '/' would be a path, relative to the caller's working
+     * directory: never dlopen() it (idg_nss_parse() refuses it already). */
+    if (!idg_nss_name_ok(src->name, strlen(src->name))) {
+        snprintf(src->error, sizeof(src->error),
+                 "it is not a module name (only letters, digits, '_' and '-')");
+        return;
+    }
     snprintf(lib, sizeof(lib), "libsubid_%s.so", src->name);
     /* RTLD_LOCAL: the module's symbols stay its own. The dynamic linker's
      * search path decides where it comes from, as in shadow; in a setuid
@@ -86,7 +94,19 @@ int idg_sources_names(const char *nsswitch, uid_t trusted_owner, struct idg_nss_
             return -1;
         }
         close(fd);
-        bool bad = idg_nss_parse(buf, n, names) < 0;
+        int pr = idg_nss_parse(buf, n, names);
+        if (pr == -EINVAL) {
+            char q[IDG_NSS_NAME_MAX];
+            snprintf(err->why, sizeof(err->why),
+                     "%s:%u: subid source '%s' is not a module name (only letters, digits, '_' "
+                     "and '-', so that libsubid_NAME.so comes from the system's library "
+                     "directories, never from a path); refusing to use that line; ask an "
+                     "administrator to fix it",
+                     nsswitch, names->line, idg_sanitize(q, sizeof(q), names->bad));
+            free(buf);
+            return -1;
+        }
+        bool bad = pr < 0;
         if (!bad && passwd_files_first)
             *passwd_files_first = idg_nss_plain_files_first(buf, n, "passwd");
         free(buf);

@@ -90,8 +90,15 @@ const char *idg_file_problem_str(char *buf, size_t len, const char *path,
                  path, mode, path);
         break;
     case IDG_TRUST_IO:
-        snprintf(buf, len, "cannot read %s: %s; it should be a regular file, mode 0644, owner root",
-                 path, strerror(pb->err));
+        if (pb->err == EMFILE || pb->err == ENFILE) /* the caller's RLIMIT_NOFILE, not the file */
+            snprintf(buf, len,
+                     "cannot open %s: %s; raise the limit on open files (ulimit -n) and try "
+                     "again",
+                     path, strerror(pb->err));
+        else
+            snprintf(buf, len,
+                     "cannot read %s: %s; it should be a regular file, mode 0644, owner root", path,
+                     strerror(pb->err));
         break;
     }
     return buf;

@@ -7,11 +7,15 @@
  *      root's files alone, else in a child without capabilities (gather.c)
  *   4. open the target once, gather its facts    (target.c)
  *   5. decide                                    (../decide.c)
- *   6. newgidmap: setgroups "deny" if needed     (mapwrite.c)
- *   7. one write of the whole map                (mapwrite.c)
- *   8. one audit line                            (audit.c)
+ *   6. the audit line, sent before anything is written (audit.c)
+ *   7. newgidmap: setgroups "deny" if needed     (mapwrite.c)
+ *   8. one write of the whole map                (mapwrite.c)
  * Nothing is read or parsed before step 2 except argv[1], to learn which fd
- * to keep; the only file opened is /dev/null, for a closed fd 0-2.
+ * to keep; the only file opened is /dev/null, for a closed fd 0-2. Right
+ * after step 2, before the target or any file is opened, the log socket is
+ * connected, so that no fd limit leaves it without a slot; every refusal
+ * sends its line before it prints (die()), and a grant's line goes out
+ * before the write, or nothing is written.
  */
 #define _GNU_SOURCE
 #include "helper.h"
@@ -41,6 +45,7 @@ struct run {
     const char *prog;
     struct idg_posture posture;
     struct idg_audit audit;
+    bool logged_grant; /* the "allowed" line went out: a failure now is "not written" */
     char target_text[64];
 };
 
@@ -53,8 +58,10 @@ __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    /* The line first: printing can fail or kill (RLIMIT_FSIZE on a stderr
+     * that is a file, before SIGXFSZ was ignored; a signal meanwhile). */
+    idg_audit_log(&run.audit, run.logged_grant ? IDG_AUDIT_UNWRITTEN : IDG_AUDIT_REFUSED, msg);
     fprintf(stderr, "%s: %s\n", run.prog, msg);
-    idg_audit_log(&run.audit, false, msg);
     exit(EXIT_FAILURE);
 }
 
@@ -110,6 +117,10 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
     /* 2. Privilege posture, before any file is read. */
     int rc = idg_drop_privileges(kind == IDG_KIND_UID ? CAP_SETUID : CAP_SETGID, &run.posture);
     run.audit.uid = run.posture.uid;
+    /* The log socket, before anything else takes an fd (the target, a
+     * source). Failing here is not yet a refusal: it is tried again when
+     * the line is sent, and only a grant that cannot be logged is refused. */
+    idg_audit_open();
     if (rc < 0)
         die("cannot drop privileges safely (%s); refusing to run", strerror(-rc));
 
@@ -217,18 +228,25 @@ int idg_helper_main(enum idg_kind kind, int argc, char **argv)
         die("%s", msg);
     }
 
-    /* 6. CVE-2018-7169: without a subgid grant, the namespace may not setgroups. */
+    /* 6. The audit line, before anything is written: a kill after the write
+     * cannot hide the grant, and a grant no log records is not made. */
+    run.audit.grants = grants;
+    rc = idg_audit_log(&run.audit, IDG_AUDIT_ALLOWED, NULL);
+    if (rc < 0)
+        die("cannot send the audit line to the system log at %s (%s); nothing was written, as "
+            "every map must be logged; start the system logger (systemd-journald or rsyslog) "
+            "and try again",
+            IDG_AUDIT_PATH, strerror(-rc));
+    run.logged_grant = true;
+
+    /* 7. CVE-2018-7169: without a subgid grant, the namespace may not setgroups. */
     if (kind == IDG_KIND_GID && !v.via_allotment &&
         idg_write_setgroups_deny(&tfd, msg, sizeof(msg)) < 0)
         die("%s", msg);
 
-    /* 7. One write. */
+    /* 8. One write. */
     if (idg_write_map(&tfd, kind, &run.posture, text, (size_t)len, msg, sizeof(msg)) < 0)
         die("%s", msg);
-
-    /* 8. Audit. */
-    run.audit.grants = grants;
-    idg_audit_log(&run.audit, true, NULL);
 
     idg_target_close(&tfd);
     free(text);

@@ -42,8 +42,12 @@ int idg_sanitize_process(int keep_fd)
     umask(077);
     /* Dispositions the caller set to "ignore" survive exec: SIGCHLD ignored
      * would make the reader child's exit status unreadable. A broken pipe
-     * on stderr must not kill the helper before its audit line. */
-    if (signal(SIGCHLD, SIG_DFL) == SIG_ERR || signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+     * on stderr, or a write past the caller's RLIMIT_FSIZE (stderr may be
+     * a file), must not kill the helper: a failed write is enough.
+     * SIGXCPU likewise: the caller's RLIMIT_CPU may land it at any moment
+     * (the hard limit's SIGKILL still ends the run). */
+    if (signal(SIGCHLD, SIG_DFL) == SIG_ERR || signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+        signal(SIGXFSZ, SIG_IGN) == SIG_ERR || signal(SIGXCPU, SIG_IGN) == SIG_ERR)
         return -errno;
     return 0;
 }

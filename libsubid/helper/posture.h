@@ -7,7 +7,8 @@
  *  - fds 0-2 are open (on /dev/null if the caller closed them), every other
  *    fd is closed except the fd:N target;
  *  - the environment is empty but for LC_ALL=C and a fixed PATH; umask 077;
- *    SIGCHLD is at its default and SIGPIPE ignored, whatever the caller set;
+ *    SIGCHLD is at its default and SIGPIPE, SIGXFSZ and SIGXCPU ignored,
+ *    whatever the caller set;
  *  - real, effective and saved uid and gid are the caller's;
  *  - the permitted capabilities are only CAP_SETUID (newuidmap) or CAP_SETGID
  *    (newgidmap), plus CAP_SETFCAP for newuidmap until it is known not to be

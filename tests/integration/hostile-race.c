@@ -15,7 +15,7 @@
  * to 1.5 times the slowest of them, so that they land before, during and
  * after the call. Then rounds until N in all, or until SECONDS have passed.
  * Output: one line "# ..." with the timing, then one line per round:
- *   i=I delay=US|calibrate status=exit:C|signal:S stopped=yes|no
+ *   i=I target=PID delay=US|calibrate status=exit:C|signal:S stopped=yes|no
  *   map=full|none|other:TEXT err=STDERR
  * where "full" means the uid_map (or gid_map, if HELPER's name ends in
  * "gidmap") is exactly EXPECT ("INSIDE OUTSIDE COUNT" lines joined by ';'),
@@ -161,8 +161,8 @@ static long long run_round(int i, const struct round *r, const char *expect)
         snprintf(delay, sizeof(delay), "calibrate");
     else
         snprintf(delay, sizeof(delay), "%d", r->delay);
-    printf("i=%d delay=%s status=%s stopped=%s map=%s%s err=%s\n", i, delay, status,
-           stopped ? "yes" : "no",
+    printf("i=%d target=%d delay=%s status=%s stopped=%s map=%s%s err=%s\n", i, (int)target, delay,
+           status, stopped ? "yes" : "no",
            strcmp(map, expect) == 0 ? "full"
            : map[0]                 ? "other:"
                                     : "none",

@@ -205,6 +205,7 @@ idg_run_all() {
         (
             CASE_FAILED=0
             trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT
+            syslog_start
             "$name"
             exit "$CASE_FAILED"
         )
@@ -223,10 +224,17 @@ idg_run_all() {
 }
 
 # syslog_start: a test syslog socket at the sandbox's /dev/log; every datagram
-# becomes one line of $SYSLOG. Killed with the test's other jobs.
+# becomes one line of $SYSLOG. Killed with the test's other jobs. Every case
+# starts with one (the helpers refuse to map what they cannot log); calling
+# it again empties $SYSLOG.
 syslog_start() {
+    if [ -n "${SYSLOG_PID:-}" ] && kill -0 "$SYSLOG_PID" 2>/dev/null; then
+        : >"$SYSLOG"
+        return
+    fi
     SYSLOG=$T/syslog.$BASHPID
     : >"$SYSLOG"
+    rm -f "$SYSLOG.ready"
     python3 - "$SYSLOG" <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -237,7 +245,18 @@ with open(sys.argv[1], "ab", buffering=0) as f:
     while True:
         f.write(s.recv(65536).rstrip(b"\0\n") + b"\n")
 PY
+    SYSLOG_PID=$!
     wait_for "the test syslog socket" test -e "$SYSLOG.ready"
+}
+
+# syslog_stop: nothing listens at /dev/log any more.
+syslog_stop() {
+    if [ -n "${SYSLOG_PID:-}" ]; then
+        kill "$SYSLOG_PID" 2>/dev/null
+        wait "$SYSLOG_PID" 2>/dev/null
+    fi
+    SYSLOG_PID=
+    rm -f /dev/log
 }
 
 # syslog_expect TEXT: a line containing TEXT arrives within 10 s.

@@ -295,3 +295,56 @@ expect_out() {
 expect_no_out() {
     [ ! -s "$T/out" ] || fail "unexpected stdout: $(cat "$T/out")"
 }
+
+# subid: x/evil is a path, not a module name: dlopen("libsubid_x/evil.so")
+# would load the file of that name under the caller's working directory. A
+# user with no allotment puts a working module there (the test module, told
+# to grant them 600000-665535; also as x/libsubid_evil.so) and runs the
+# helpers and getsubids from that directory: each refuses the line, naming
+# nsswitch.conf:3, maps nothing, and the module never runs.
+t_module_name_with_a_slash_is_refused() {
+    local d=$T/tmp/cwd-of-$U3N line
+    install -d -o $U3 -g $U3 -m 0755 "$d" "$d/x" "$d/libsubid_x"
+    install -o $U3 -g $U3 -m 0755 "$IDG_BUILD/tests/plugin/libsubid_idgtest.so" \
+        "$d/x/libsubid_evil.so"
+    install -o $U3 -g $U3 -m 0755 "$IDG_BUILD/tests/plugin/libsubid_idgtest.so" \
+        "$d/libsubid_x/evil.so"
+    plugin_data "$U3N u 600000 65536" "$U3N g 600000 65536"
+    cd "$d" || return
+    for line in "x/evil" "files x/evil"; do
+        subid "$line"
+        target $U3
+        run $U3 "$BIN/newuidmap" "$TARGET" 0 600000 65536
+        expect_refused "$TARGET" uid "newuidmap: /etc/nsswitch.conf:3: subid source 'x/evil' is not a module name"
+        expect_err "ask an administrator to fix it"
+        run $U3 "$BIN/newgidmap" "$TARGET" 0 600000 65536
+        expect_refused "$TARGET" gid "newgidmap: /etc/nsswitch.conf:3: subid source 'x/evil' is not a module name"
+        run $U3 "$GS" $U3N
+        expect_rc 1
+        expect_err "/etc/nsswitch.conf:3: subid source 'x/evil' is not a module name"
+        expect_no_out
+        plugin_not_called
+    done
+}
+
+# shadow reads "SUBID:" or "Subid:" as the subid line (strncasecmp()): the
+# module it names answers, and the files it replaces grant nothing.
+t_subid_line_in_any_case() {
+    need_plugin || return
+    local db
+    for db in SUBID Subid; do
+        printf '%s\n' "passwd: files" "group: files" "$db: idgtest" >/etc/nsswitch.conf
+        plugin_data "$U3N u 600000 65536"
+        target $U3
+        run $U3 "$BIN/newuidmap" "$TARGET" 0 600000 65536
+        expect_rc 0
+        expect_map "$TARGET" uid "0 600000 65536"
+        plugin_log_has "list $U3N u "
+        target $U1
+        run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+        expect_refused "$TARGET" uid "is not allotted to $U1N"
+        run $U3 "$GS" $U3N
+        expect_rc 0
+        expect_out "0: $U3N 600000 65536"
+    done
+}

@@ -132,11 +132,11 @@ t_nss_module_runs_only_in_a_reader_child_without_capabilities() {
 }
 
 t_newgidmap_nss_module_runs_only_in_a_reader_child() {
-    printf '%s\n' "passwd: files [NOTFOUND=return] compat" "subid: files" >/etc/nsswitch.conf
+    printf '%s\n' "passwd: files [SUCCESS=continue] compat" "subid: files" >/etc/nsswitch.conf
     huge /etc/subgid
     observe "$BIN/newgidmap" /etc/subgid || return
-    # An action item after files: glibc's answer is no longer simply the
-    # first line of /etc/passwd, so NSS is asked, in the child.
+    # files does not return on success: glibc's answer is no longer simply
+    # the first line of /etc/passwd, so NSS is asked, in the child.
     [ -n "$READER" ] || fail "the helper read the sources itself although passwd has an action"
     [ -z "$READER" ] || check_reader
     check_privileged 0000000000000040
@@ -218,18 +218,22 @@ os.execv(sys.argv[1], sys.argv[1:])' "$BIN/newuidmap" "$TARGET" 0 200000 10
 # NSS in its child, and NSS's answer counts: glibc reads "files#x" as a
 # service of that name, which knows no one, so the caller has no name and
 # the lines for idgt1 are not theirs. None of these lines is refused as such.
+# glibc takes the last passwd line, and skips any isspace() blank before it:
+# a second line indented with \v or \f is obeyed too (issue 12).
 t_passwd_lines_that_are_not_plain_files_first() {
     local line long
     long=$(printf 'm%.0s' {1..40})
     huge /etc/subuid
     for line in "passwd: files#x" "passwd: files
-passwd: compat" "passwd: compat files" "passwd: files [NOTFOUND=return] compat"; do
+passwd: compat" "passwd: compat files" "passwd: files [SUCCESS=continue] compat" \
+        "passwd: files"$'\n\v'"passwd: files#x" "passwd: files"$'\n\f'"passwd: files#x" \
+        "passwd: files"$'\n\r'"passwd:"$'\v'"files#x"; do
         printf '%s\n' "$line" "subid: files" >/etc/nsswitch.conf
         observe "$BIN/newuidmap" /etc/subuid || return
         [ -n "$READER" ] || fail "no reader child for: $line"
         wait "$HELPER"
         RC=$?
-        if [ "$line" = "passwd: files#x" ]; then
+        if [[ $line == *"files#x" ]]; then
             expect_rc 1
             expect_unmapped "$TARGET" uid
         else

@@ -778,6 +778,9 @@ static const struct problem_case problem_cases[] = {
     {{IDG_TRUST_NOT_REGULAR, 0, S_IFIFO | 0644, 0, PATH}, {PATH, "not a regular file", "0644"}},
     {{IDG_TRUST_MISSING, ENOENT, 0, 0, PATH}, {PATH " does not exist", NULL, NULL}},
     {{IDG_TRUST_IO, EACCES, 0, 0, PATH}, {"cannot read " PATH, "Permission denied", NULL}},
+    /* The caller's fd limit, not the file: say so (RLIMIT_NOFILE=4, issue 12). */
+    {{IDG_TRUST_IO, EMFILE, 0, 0, PATH},
+     {"cannot open " PATH, "Too many open files", "raise the limit on open files (ulimit -n)"}},
 };
 
 START_TEST(test_problem_str)

@@ -327,6 +327,44 @@ START_TEST(test_open_untrusted)
 }
 END_TEST
 
+/* A subid source that is not a module name (a '/' would make dlopen() take
+ * a path relative to the cwd) refuses the whole line, naming file:line. */
+START_TEST(test_open_bad_module_name)
+{
+    struct ctx c;
+    ctx_init(&c, "badname", 0);
+    if (geteuid() != 0) {
+        fprintf(stderr, "%s: skipped, nsswitch.conf must be owned by root\n", c.dir);
+        return;
+    }
+    write_str(c.nss, "passwd: files\n\nsubid: files x/idgtest\n", 0644);
+    struct idg_sources_error err = {{0}};
+    ck_assert_int_eq(idg_sources_open(&c.s, c.nss, &c.files, &err), -1);
+    ck_assert_str_has(err.why, c.nss);
+    ck_assert_str_has(err.why, ":3: subid source 'x/idgtest' is not a module name");
+    ck_assert_str_has(err.why, "ask an administrator");
+    ck_assert_uint_eq(c.s.n, 0);
+    idg_sources_close(&c.s);
+}
+END_TEST
+
+/* The loader keeps the rule too, whoever fills the names. */
+START_TEST(test_load_refuses_path_name)
+{
+    struct ctx c;
+    ctx_init(&c, "loadpath", 0);
+    struct idg_nss_sources names = {.has_line = true, .n = 2};
+    strcpy(names.name[0], "idgtest");
+    strcpy(names.name[1], "../idgtest");
+    idg_sources_load(&c.s, &names, &c.files);
+    ck_assert_uint_eq(c.s.n, 2);
+    ck_assert_ptr_nonnull(c.s.v[0].handle);
+    ck_assert_ptr_null(c.s.v[1].handle);
+    ck_assert_str_has(c.s.v[1].error, "not a module name");
+    idg_sources_close(&c.s);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Listing */
 
@@ -700,6 +738,8 @@ static Suite *sources_suite(void)
     tcase_add_loop_test(tc, test_open_line, 0, (int)ARRAY_SIZE(line_cases));
     tcase_add_loop_test(tc, test_open_broken, 0, (int)ARRAY_SIZE(broken_cases));
     tcase_add_loop_test(tc, test_open_untrusted, 0, (int)ARRAY_SIZE(untrusted_cases));
+    tcase_add_test(tc, test_open_bad_module_name);
+    tcase_add_test(tc, test_load_refuses_path_name);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("list");
