@@ -197,10 +197,12 @@ int idg_entry_format(char *buf, size_t len, const char *owner, struct idg_range 
     *p++ = ':';
     p = stpcpy(p, count);
     /* Read it back: it must be one entry with exactly this owner, or the
-     * file would gain a line that grants something else, or nothing. */
+     * file would gain a line that grants something else, or nothing. An
+     * owner "N-N" would make a window, which grants uid N, not the name. */
     struct idg_entry e;
-    if (idg_parse_line(buf, (size_t)(p - buf), &e) != IDG_LINE_ENTRY || e.owner_len != olen ||
-        memcmp(e.owner, owner, olen) != 0 || e.range.start != r.start || e.range.count != r.count)
+    if (idg_parse_line(buf, (size_t)(p - buf), &e) != IDG_LINE_ENTRY || e.window ||
+        e.owner_len != olen || memcmp(e.owner, owner, olen) != 0 || e.range.start != r.start ||
+        e.range.count != r.count)
         return -EINVAL;
     *p++ = '\n';
     *p = '\0';

@@ -91,7 +91,8 @@ int idg_subid_file_append_iov(const struct idg_subid_file *f, const char *append
 /*
  * "owner:start:count\n" into buf. -EINVAL if the owner could not be read
  * back as the same owner field (empty, blanks, ':', '#' first, control
- * bytes), -ENOSPC if buf is too small; else the length.
+ * bytes) or makes the line a window (FIRST-LAST), -ENOSPC if buf is too
+ * small; else the length.
  */
 int idg_entry_format(char *buf, size_t len, const char *owner, struct idg_range r);
 

@@ -6,9 +6,12 @@
  * lines, raw bytes) or the input's bytes as they are. Both must agree on:
  *  - the first malformed line and what is wrong with it;
  *  - the owner's first entry that serves the request (equal to `want` when
- *    exact, else of at least `count` ids), where it is, and its fields;
- *  - when exact, the first entry in file order that overlaps `want`;
- *  - every entry's range, ascending by start (the same multiset);
+ *    exact, else of at least `count` ids), where it is, and its fields: a
+ *    line naming the owner serves with its range, a window serves a uid of
+ *    its own (never a name) with that uid's slot, which `have` then holds;
+ *  - when exact, the first entry in file order that overlaps `want` (a
+ *    window with its whole span, whoever asks);
+ *  - every entry's range, a window's span, ascending by start;
  * and every out field is this call's answer (they start out as garbage),
  * the bytes and the in fields are left as they were.
  */
@@ -30,10 +33,10 @@ static int by_start_count(const void *x, const void *y)
     return a->count < b->count ? -1 : a->count > b->count;
 }
 
-/* The entry's range moved by one in one of four ways, if still valid. */
-static struct idg_range nudge(const struct m_line *m, uint32_t how)
+/* A range moved by one in one of four ways, if still valid. */
+static struct idg_range nudge(uint64_t start, uint64_t count, uint32_t how)
 {
-    uint64_t s = m->start, c = m->count;
+    uint64_t s = start, c = count;
     switch (how % 5) {
     case 1:
         s++;
@@ -49,7 +52,7 @@ static struct idg_range nudge(const struct m_line *m, uint32_t how)
         break;
     }
     if (s > M_ID_MAX || c == 0 || s + c > 4294967295u)
-        return (struct idg_range){(uint32_t)m->start, (uint32_t)m->count};
+        return (struct idg_range){(uint32_t)start, (uint32_t)count};
     return (struct idg_range){(uint32_t)s, (uint32_t)c};
 }
 
@@ -84,6 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m_owner_str(buf, ek, ek_owner, sizeof(ek_owner), "x");
     if (!m_decimal(ek_owner, strlen(ek_owner), 4294967295u, &ek_uid))
         ek_uid = 1001;
+    if (ek && ek->window) /* a uid of the window, its ends often */
+        ek_uid =
+            ek->first + (how >> 2 & 1 ? ek->last - ek->first : how % (ek->last - ek->first + 1));
     static const char *const names[] = {NULL, "alice", "bob", "1001", "alicex", NULL, "", "root"};
     const char *name = name_pick == 5 ? ek_owner : names[name_pick];
     static const uint32_t uids[] = {1001, 1002};
@@ -98,10 +104,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         idg_owner_init(&o, name, uid);
     else
         idg_owner_init_name(&o, name);
+    /* What entry k gives: its range, or for a window the slot of ek_uid
+     * (the span now and then). */
+    uint64_t ek_start = ek ? ek->start : 0, ek_count = ek ? ek->count : 1;
+    if (ek && ek->window && (how & 0x40) == 0) {
+        ek_start = ek->start + (ek_uid - ek->first) * ek->per;
+        ek_count = ek->per;
+    }
     if (ek && want_from_entry)
-        want = nudge(ek, how);
+        want = nudge(ek_start, ek_count, how);
     if (ek && count_from_entry)
-        count = (uint32_t)ek->count + (how >> 4) % 3 - 1;
+        count = (uint32_t)ek_count + (how >> 4) % 3 - 1;
 
     /* The out fields start as garbage: each must be this call's answer. */
     struct idg_add_scan sc;
@@ -127,18 +140,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* The owner's first entry that serves the request; the first overlap. */
     const struct m_line *have = NULL, *hit = NULL;
+    uint64_t have_start = 0, have_count = 0;
     for (size_t i = 0; i < f.n; i++) {
         const struct m_line *m = &f.v[i];
-        bool serves = exact ? m->start == want.start && m->count == want.count : m->count >= count;
-        if (!have && serves && m_owned(buf, m, name, has_uid, uid))
+        uint64_t s, c; /* what m gives the owner: its range, or their slot */
+        if (!have && m_owner_range(buf, m, name, has_uid, uid, &s, &c) &&
+            (exact ? s == want.start && c == want.count : c >= count)) {
             have = m;
+            have_start = s;
+            have_count = c;
+        }
         if (!hit && exact &&
             m_meet(m->start, m->end, want.start, (uint64_t)want.start + want.count))
             hit = m;
     }
-    if (sc.has != (have != NULL) || (have && !m_same_hit(buf, &sc.have, have)))
+    if (sc.has != (have != NULL) ||
+        (have && !m_same_hit(buf, &sc.have, have, have_start, have_count)))
         __builtin_trap();
-    if (sc.conflict != (hit != NULL) || (hit && !m_same_hit(buf, &sc.hit, hit)))
+    if (sc.conflict != (hit != NULL) ||
+        (hit && !m_same_hit(buf, &sc.hit, hit, hit->start, hit->count)))
         __builtin_trap();
 
     /* Every entry's range, ascending by start. */

@@ -6,7 +6,9 @@
  *  - a file with a malformed line: BAD_REQUEST naming its first one;
  *  - an owned entry that serves the request (first fit with reuse: at
  *    least COUNT ids; an exact range or the deterministic slot: equal to
- *    it) is the answer, reused;
+ *    it) is the answer, reused; a window is owned by its uids alone and
+ *    gives each its slot, which is then the answer;
+ *  - a window's whole span is taken for everyone, its own uids too;
  *  - first fit: the lowest start in [min, max] whose COUNT ids overlap no
  *    entry of any owner, no account id and nothing up to UID_MAX, found by
  *    trying every start that can be lowest (min, and one past each taken
@@ -20,8 +22,9 @@
  *  - a new range is also checked directly: inside [min, max] for first fit,
  *    above UID_MAX, over no entry and no account id;
  *  - the new line is "name:start:count\n" when that line reads back as the
- *    name's entry, else the uid's when the owner has one, else BAD_REQUEST
- *    with line_len < 0; either way the line is the owner's;
+ *    name's entry (an entry of that owner field and range, and no window:
+ *    a window is no name's), else the uid's when the owner has one, else
+ *    BAD_REQUEST with line_len < 0; either way the line is the owner's;
  *  - the file's bytes, the account list, the request and the pool are left
  *    as they were.
  * The login.defs text is built from valid values: idg_logindefs_parse must
@@ -163,8 +166,8 @@ static bool model_line(const struct idg_grant_req *rq, struct idg_range got, cha
             continue;
         struct m_line m;
         size_t wl = strlen(who);
-        if (m_classify(line, (size_t)n - 1, &m) == IDG_LINE_ENTRY && m.owner_len == wl &&
-            m.start == got.start && m.count == got.count)
+        if (m_classify(line, (size_t)n - 1, &m) == IDG_LINE_ENTRY && !m.window &&
+            m.owner_len == wl && m.start == got.start && m.count == got.count)
             return true;
     }
     return false;
@@ -194,31 +197,40 @@ static void check_new_range(const struct world *w, const struct idg_grant_req *r
     if (res->st != IDG_ALLOC_OK || res->line_len != (int)strlen(line) ||
         strcmp(res->line, line) != 0)
         __builtin_trap();
-    /* The new line is the owner's. */
+    /* The new line is the owner's, by its text: no window. */
     struct idg_entry e2;
-    if (idg_parse_line(res->line, (size_t)res->line_len - 1, &e2) != IDG_LINE_ENTRY ||
+    if (idg_parse_line(res->line, (size_t)res->line_len - 1, &e2) != IDG_LINE_ENTRY || e2.window ||
         !idg_owner_matches(rq->owner, e2.owner, e2.owner_len))
         __builtin_trap();
 }
 
-/* The owner's first entry that serves: count ids at least, or exactly r. */
-static const struct m_line *owned(const struct world *w, const struct idg_grant_req *rq, bool exact,
-                                  uint64_t s, uint64_t count)
+/* What the owner has that serves: count ids at least, or exactly r. */
+struct owned {
+    const struct m_line *m; /* the first such entry */
+    uint64_t start, count;  /* what it gives: its range, or the owner's slot */
+};
+
+static bool owned(const struct world *w, const struct idg_grant_req *rq, bool exact, uint64_t s,
+                  uint64_t count, struct owned *o)
 {
     for (size_t i = 0; i < w->f->n; i++) {
         const struct m_line *m = &w->f->v[i];
-        bool serves = exact ? m->start == s && m->count == count : m->count >= count;
-        if (serves && m_owned(w->buf, m, rq->name, rq->has_uid, rq->uid))
-            return m;
+        uint64_t gs, gc;
+        if (m_owner_range(w->buf, m, rq->name, rq->has_uid, rq->uid, &gs, &gc) &&
+            (exact ? gs == s && gc == count : gc >= count)) {
+            *o = (struct owned){m, gs, gc};
+            return true;
+        }
     }
-    return NULL;
+    return false;
 }
 
 static void check_reused(const struct world *w, const struct idg_grant_res *res,
-                         const struct m_line *m)
+                         const struct owned *o)
 {
-    if (res->st != IDG_ALLOC_OK || !res->reused || !m_same_hit(w->buf, &res->have, m) ||
-        res->got.start != m->start || res->got.count != m->count)
+    if (res->st != IDG_ALLOC_OK || !res->reused ||
+        !m_same_hit(w->buf, &res->have, o->m, o->start, o->count) || res->got.start != o->start ||
+        res->got.count != o->count)
         __builtin_trap();
 }
 
@@ -236,7 +248,7 @@ static void check_placed(const struct world *w, const struct idg_grant_req *rq,
         check_conflict(w, res, x, s, count);
     } else if (m) {
         if (res->st != IDG_ALLOC_COLLIDES || res->conflict_taken ||
-            !m_same_hit(w->buf, &res->hit, m))
+            !m_same_hit(w->buf, &res->hit, m, m->start, m->count))
             __builtin_trap();
     } else {
         check_new_range(w, rq, res);
@@ -255,13 +267,13 @@ static void check(const struct world *w, const struct idg_grant_req *rq,
     if (res->bad_line)
         __builtin_trap();
     const struct idg_pool *p = w->pool;
-    const struct m_line *m;
+    struct owned m;
     if (rq->mode == IDG_GRANT_FIRST_FIT) {
         /* alloc.h: a max above 4294967294 means 4294967294 */
         uint64_t min = rq->min, max = rq->max < M_ID_MAX ? rq->max : M_ID_MAX;
         uint64_t count = rq->count, at = 0;
-        if (rq->reuse && (m = owned(w, rq, false, 0, count))) {
-            check_reused(w, res, m);
+        if (rq->reuse && owned(w, rq, false, 0, count, &m)) {
+            check_reused(w, res, &m);
             return;
         }
         if (res->reused)
@@ -285,8 +297,8 @@ static void check(const struct world *w, const struct idg_grant_req *rq,
             __builtin_trap();
         check_new_range(w, rq, res);
     } else if (rq->mode == IDG_GRANT_EXACT) {
-        if ((m = owned(w, rq, true, rq->want.start, rq->want.count))) {
-            check_reused(w, res, m);
+        if (owned(w, rq, true, rq->want.start, rq->want.count, &m)) {
+            check_reused(w, res, &m);
             return;
         }
         if (res->reused)
@@ -307,8 +319,8 @@ static void check(const struct world *w, const struct idg_grant_req *rq,
         }
         /* Only a slot that is a range can be what the owner has. */
         bool slot = st == IDG_ALLOC_OK || (st == IDG_ALLOC_OUTSIDE && s + count - 1 <= M_ID_MAX);
-        if (slot && (m = owned(w, rq, true, s, count))) {
-            check_reused(w, res, m);
+        if (slot && owned(w, rq, true, s, count, &m)) {
+            check_reused(w, res, &m);
             return;
         }
         if (res->reused)
@@ -427,6 +439,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 1: /* near the first deterministic slots */
         uid = pool->acct_min + (uid & 63);
         break;
+    case 2: /* a uid of entry k's window, its ends often */
+        if (ek && ek->window)
+            uid = (uint32_t)(ek->first + (uid & 1 ? (uid >> 1 & 1) * (ek->last - ek->first)
+                                                  : uid % (ek->last - ek->first + 1)));
+        break;
     }
     struct idg_owner o;
     if (has_uid)
@@ -447,9 +464,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .reuse = reuse,
         .pool = pool,
     };
-    if (ek && (pick & 2)) { /* often what an entry has */
-        rq.want = (struct idg_range){(uint32_t)ek->start, (uint32_t)ek->count};
-        rq.count = (uint32_t)ek->count;
+    if (ek && (pick & 2)) { /* often what an entry has: a window's slot for uid, or its span */
+        uint64_t s = ek->start, c = ek->count;
+        if (ek->window && uid >= ek->first && uid <= ek->last && (k & 32) == 0) {
+            s = ek->start + (uid - ek->first) * ek->per;
+            c = ek->per;
+        }
+        rq.want = (struct idg_range){(uint32_t)s, (uint32_t)c};
+        rq.count = (uint32_t)c;
     }
     switch (k >> 6) { /* first fit: subid-add's pool, the API's [start, max id], or any */
     case 0:

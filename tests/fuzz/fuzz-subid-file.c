@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A whole subid file in memory (subid_file.h): idg_subid_file_adopt() must
- * index exactly the lines idg_parse_line() calls entries and malformed, and
+ * index exactly the lines idg_parse_line() calls entries and malformed
+ * (a window with its uids and COUNT too), and
  * idg_subid_file_rewrite(), which copies the bytes between dropped lines in
  * bulk, must produce what a line-by-line rebuild produces: every line kept
  * as it is, a dropped entry gone with its '\n', a replaced one in its place,
@@ -48,8 +49,10 @@ static void put(struct out *o, const char *s, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const lines[] = {"alice:100000:65536", "", "#", "1000:1:1", "b:c:d"};
-    static const char *const appends[] = {"", "new:200000:65536\n", "x:1:1\ny:2:2\n"};
+    static const char *const lines[] = {"alice:100000:65536", "",      "#",
+                                        "1000:1:1",           "b:c:d", "1000-1010:300000:10"};
+    static const char *const appends[] = {"", "new:200000:65536\n", "x:1:1\ny:2:2\n",
+                                          "0-3:4294967290:1\n"};
 
     uint64_t seed = 0x9e3779b97f4a7c15u;
     for (size_t i = 0; i < size; i++)
@@ -80,7 +83,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const struct idg_file_entry *fe = &f.v[ne];
             if (fe->lineno != it.lineno || fe->off != (size_t)(line - buf) || fe->len != len ||
                 fe->e.range.start != e.range.start || fe->e.range.count != e.range.count ||
-                fe->e.owner != e.owner || fe->e.owner_len != e.owner_len)
+                fe->e.owner != e.owner || fe->e.owner_len != e.owner_len ||
+                fe->e.window != e.window ||
+                (e.window &&
+                 (fe->e.first != e.first || fe->e.last != e.last || fe->e.per != e.per)))
                 __builtin_trap();
             if (ne && e.range.start < f.v[ne - 1].e.range.start)
                 sorted = false;

@@ -5,7 +5,8 @@
  *    shadow's pool, or at the end of the id space) so that ranges, account
  *    ids and bounds meet often, with the edge values and any u32 now and then;
  *  - a subid file generated from the input: entries of a few owners,
- *    comments, blank lines, malformed lines, raw bytes;
+ *    window lines (FIRST-LAST, valid, ending at 4294967294, one past it,
+ *    or malformed), comments, blank lines, malformed lines, raw bytes;
  *  - a slow reading of a subid file written from subid_line.h and number.h
  *    alone (no libsubid code), so that the harnesses compare the code with
  *    a model that shares none of it.
@@ -135,6 +136,67 @@ static const char *const m_bad_lines[] = {
     "alice::1",    "alice:1",    "alice:4294967295:1", "alice:4294967294:2", "al ice:1:1",
     ":1:1",        "alice:+1:1", "alice:0x10:1",       "alice:1:4294967296", "alice:1:1 "};
 
+/* Window owners: common shapes, the top of the uid space, malformed ones
+ * (a leading zero, FIRST > LAST, a LAST that is no uid). */
+static const char *const m_windows[] = {
+    "1000-1010", "1001-1001", "0-3",  "999-1002", "4294967290-4294967294",
+    "1001-1002", "1002-1063", "05-9", "9-5",      "1-4294967295"};
+#define M_WINDOWS_GOOD 7 /* the first ones are FIRST <= LAST of plain uids */
+
+/*
+ * A window line: FIRST-LAST from the list or around uid 1000, START and
+ * COUNT such that the span is valid, ends exactly at 4294967294, or passes
+ * it by one (or anything, now and then). `clean`: valid windows only.
+ */
+static void gen_window(struct gen *g, bool clean, struct text *t)
+{
+    uint32_t k = take8(&g->in), how = take8(&g->in);
+    char owner[32];
+    uint64_t first, last;
+    if (k & 1) {
+        first = 990 + take8(&g->in) % 80;
+        last = first + (k >> 1 & 15) % 9;
+        snprintf(owner, sizeof(owner), "%llu-%llu", (unsigned long long)first,
+                 (unsigned long long)last);
+    } else {
+        uint32_t n = clean ? M_WINDOWS_GOOD : M_ARRAY_SIZE(m_windows);
+        const char *w = m_windows[(k >> 1) % n];
+        snprintf(owner, sizeof(owner), "%s", w);
+        first = strtoull(w, NULL, 10);
+        last = strtoull(strchr(w, '-') + 1, NULL, 10);
+        if (last < first)
+            last = first;
+    }
+    uint64_t n = last - first + 1, count = gen_count(g), start = gen_id(g);
+    if (count == 0)
+        count = 1;
+    if (n * count > 4294967295u) /* the span must fit the id space at all */
+        count = 1 + count % (4294967295u / n);
+    uint64_t span = n * count;
+    uint32_t mode = how % 8;
+    if (clean && (mode == 1 || mode == 2))
+        mode = 3;
+    switch (mode) {
+    case 0: /* ends at 4294967294 exactly */
+        start = 4294967295u - span;
+        break;
+    case 1: /* passes it by one */
+        start = 4294967296u - span;
+        break;
+    case 2: /* anything */
+        break;
+    default: /* valid */
+        if (start + span > 4294967295u)
+            start = 4294967295u - span;
+    }
+    if (start > M_ID_MAX) /* 4294967295 is no start */
+        start = M_ID_MAX;
+    char buf[96];
+    int w = snprintf(buf, sizeof(buf), "%s:%llu:%llu", owner, (unsigned long long)start,
+                     (unsigned long long)count);
+    put(t, buf, (size_t)w);
+}
+
 /*
  * Up to 40 lines; `clean` leaves out malformed lines and raw bytes (a file
  * with one is not added to, so most inputs should have none).
@@ -171,6 +233,13 @@ static void gen_file(struct gen *g, bool clean, bool last_nl, struct text *t)
             g->in.left -= n;
             break;
         }
+        case 5:
+        case 6:
+        case 7:
+        case 8:
+        case 9:
+            gen_window(g, clean, t);
+            break;
         default: {
             struct idg_range r = gen_range(g);
             int w = snprintf(buf, sizeof(buf), "%s:%u:%u", m_owners[k >> 5], r.start, r.count);
@@ -213,8 +282,26 @@ struct m_line {
     size_t off, len;
     enum idg_line_status st;
     size_t owner_len;           /* ENTRY: the owner is the line's first bytes */
-    uint64_t start, count, end; /* ENTRY: end = start + count, one past the last id */
+    uint64_t start, count, end; /* ENTRY: end = start + count, one past the last id;
+                                   a window's whole span */
+    bool window;                /* owner FIRST-LAST: */
+    uint64_t first, last, per;  /* its uids, and the line's COUNT */
 };
+
+/* The owner field is a window's: digits, one '-', digits. */
+static bool m_window_shape(const char *s, size_t n)
+{
+    size_t dashes = 0, at = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '-') {
+            dashes++;
+            at = i;
+        } else if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+    }
+    return dashes == 1 && at > 0 && at + 1 < n;
+}
 
 /* subid_line.h, in the order its statuses are listed. */
 static enum idg_line_status m_classify(const char *s, size_t n, struct m_line *m)
@@ -246,6 +333,26 @@ static enum idg_line_status m_classify(const char *s, size_t n, struct m_line *m
     m->start = start;
     m->count = count;
     m->end = start + count;
+    m->window = false;
+    if (!m_window_shape(s, colon[0]))
+        return IDG_LINE_ENTRY;
+    /* FIRST-LAST: plain uids (4294967295 is none), FIRST <= LAST. */
+    const char *dash = memchr(s, '-', colon[0]);
+    size_t dl = (size_t)(dash - s);
+    uint64_t first, last;
+    if (!m_decimal(s, dl, M_ID_MAX, &first) ||
+        !m_decimal(dash + 1, colon[0] - dl - 1, M_ID_MAX, &last) || first > last)
+        return IDG_LINE_BAD_WINDOW;
+    /* The span, (LAST - FIRST + 1) * COUNT ids from START, ends by 4294967294. */
+    uint64_t span = (last - first + 1) * count;
+    if (start + span - 1 > M_ID_MAX)
+        return IDG_LINE_BAD_SPAN;
+    m->window = true;
+    m->first = first;
+    m->last = last;
+    m->per = count;
+    m->count = span;
+    m->end = start + span;
     return IDG_LINE_ENTRY;
 }
 
@@ -316,18 +423,44 @@ static bool m_owned(const char *buf, const struct m_line *m, const char *name, b
     return has_uid && (size_t)n == m->owner_len && memcmp(o, u, m->owner_len) == 0;
 }
 
+/* What entry m gives the owner (name when not NULL; uid when has_uid):
+ * a text-owned line its range when the field names them; a window, by the
+ * uid only, the uid's slot: COUNT ids from START + (uid - FIRST) * COUNT. */
+static bool m_owner_range(const char *buf, const struct m_line *m, const char *name, bool has_uid,
+                          uint32_t uid, uint64_t *start, uint64_t *count)
+{
+    if (m->window) {
+        if (!has_uid || uid < m->first || uid > m->last)
+            return false;
+        *start = m->start + (uid - m->first) * m->per;
+        *count = m->per;
+        return true;
+    }
+    if (!m_owned(buf, m, name, has_uid, uid))
+        return false;
+    *start = m->start;
+    *count = m->count;
+    return true;
+}
+
 /* [a, a_end) and [b, b_end) share an id (ends one past the last id). */
 static bool m_meet(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end)
 {
     return a < b_end && b < a_end;
 }
 
-/* A hit of the code (struct idg_scan_hit) is model line m of buf. */
-static bool m_same_hit(const char *buf, const struct idg_scan_hit *h, const struct m_line *m)
+/* A hit of the code (struct idg_scan_hit) is model line m of buf, with
+ * range start+count: the span for a line hit, the owner's slot for what
+ * they have. */
+static bool m_same_hit(const char *buf, const struct idg_scan_hit *h, const struct m_line *m,
+                       uint64_t start, uint64_t count)
 {
+    if (h->e.window != m->window ||
+        (m->window && (h->e.first != m->first || h->e.last != m->last || h->e.per != m->per)))
+        return false;
     return h->lineno == m->lineno && h->off == m->off && h->len == m->len &&
            h->e.owner == buf + m->off && h->e.owner_len == m->owner_len &&
-           h->e.range.start == m->start && h->e.range.count == m->count;
+           h->e.range.start == start && h->e.range.count == count;
 }
 
 #endif

@@ -784,6 +784,59 @@ START_TEST(test_grant_deterministic)
 }
 END_TEST
 
+/*
+ * idg_grant_plan's new line for an owner whose name has a window's shape:
+ * "990-990:S:C" would be uid 990's window, not the name's line, so the
+ * line is the uid's, or none without one (found by fuzz-grant-plan).
+ */
+struct grant_name_case {
+    const char *name;
+    bool has_uid;
+    enum idg_alloc_status st;
+    const char *line; /* NULL: no line (line_len < 0) */
+};
+
+static const struct grant_name_case grant_name_cases[] = {
+    {"990-990", true, IDG_ALLOC_OK, "1001:100000:7\n"},
+    {"990-990", false, IDG_ALLOC_BAD_REQUEST, NULL},
+    {"1001-1001", true, IDG_ALLOC_OK, "1001:100000:7\n"},
+    {"990-x", false, IDG_ALLOC_OK, "990-x:100000:7\n"},
+};
+
+START_TEST(test_grant_window_name)
+{
+    const struct grant_name_case *c = &grant_name_cases[_i];
+    struct idg_pool pool = {SUB_MIN, SUB_MAX, 7, false, 1000, 60000};
+    struct idg_owner o;
+    if (c->has_uid)
+        idg_owner_init(&o, c->name, 1001);
+    else
+        idg_owner_init_name(&o, c->name);
+    struct idg_grant_req rq = {
+        .owner = &o,
+        .name = c->name,
+        .has_uid = c->has_uid,
+        .uid = 1001,
+        .mode = IDG_GRANT_FIRST_FIT,
+        .count = 7,
+        .min = SUB_MIN,
+        .max = SUB_MAX,
+        .pool = &pool,
+    };
+    struct idg_grant_res res;
+    const char *text = "# nothing yet\n";
+    ck_assert_int_eq(idg_grant_plan(text, strlen(text), NULL, &rq, &res), 0);
+    ck_assert_msg(res.st == c->st, "%s (uid: %d): %s, want %s", c->name, c->has_uid,
+                  status_name(res.st), status_name(c->st));
+    if (!c->line) {
+        ck_assert_int_lt(res.line_len, 0);
+        return;
+    }
+    ck_assert_int_eq(res.line_len, (int)strlen(c->line));
+    ck_assert_str_eq(res.line, c->line);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Building the set from a file, the accounts and login.defs */
 
@@ -2445,6 +2498,7 @@ static Suite *alloc_suite(void)
     tcase_add_loop_test(tc, test_deterministic, 0, (int)ARRAY_SIZE(det_cases));
     tcase_add_test(tc, test_deterministic_ignores_far_ranges);
     tcase_add_loop_test(tc, test_grant_deterministic, 0, (int)ARRAY_SIZE(grant_det_cases));
+    tcase_add_loop_test(tc, test_grant_window_name, 0, (int)ARRAY_SIZE(grant_name_cases));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ranges-sort");

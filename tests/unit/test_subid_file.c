@@ -343,6 +343,11 @@ static const struct format_case format_cases[] = {
     {"svc-a_b.c$", {1, 2}, "svc-a_b.c$:1:2\n"},
     {"j\xc3\xbcrgen", {5, 5}, "j\xc3\xbcrgen:5:5\n"}, /* UTF-8 is not a control byte */
     {"a#b", {1, 1}, "a#b:1:1\n"},                     /* '#' only matters first */
+    {"1000-x", {1, 1}, "1000-x:1:1\n"},               /* no window: a name */
+    /* "N-N:S:C" reads back as this owner and range, but as a window: uid
+     * N's slot, not the name's line (found by fuzz-grant-plan) */
+    {"990-990", {100000, 7}, NULL},
+    {"1000-1010", {1, 11}, NULL},
     {"", {1, 1}, NULL},
     {"a:b", {1, 1}, NULL},
     {":", {1, 1}, NULL},
