@@ -15,9 +15,17 @@ static int by_name(const void *x, const void *y)
 
 int idg_owner_index_load(struct idg_owner_index *x)
 {
+    struct idg_id_list users;
     *x = (struct idg_owner_index){0};
-    if (idg_account_ids(0, &x->users) < 0)
+    if (idg_account_ids(0, &users) < 0)
         return -ENOMEM;
+    return idg_owner_index_adopt(x, &users);
+}
+
+int idg_owner_index_adopt(struct idg_owner_index *x, struct idg_id_list *users)
+{
+    *x = (struct idg_owner_index){.users = *users};
+    *users = (struct idg_id_list){0};
     x->by_name = reallocarray(NULL, x->users.n ? x->users.n : 1, sizeof(*x->by_name));
     if (!x->by_name) {
         idg_id_list_free(&x->users);

@@ -28,8 +28,10 @@ struct idg_owner_index {
     const struct idg_id_name **by_name;
 };
 
-/* 0, or -ENOMEM. */
+/* Every account of the passwd database (idg_account_ids). 0, or -ENOMEM. */
 int idg_owner_index_load(struct idg_owner_index *x);
+/* The same over a list of accounts, which *x takes over (even on error). */
+int idg_owner_index_adopt(struct idg_owner_index *x, struct idg_id_list *users);
 void idg_owner_index_free(struct idg_owner_index *x);
 /* The account of that login name, or NULL. */
 const struct idg_id_name *idg_owner_index_name(const struct idg_owner_index *x, const char *name);

@@ -91,38 +91,62 @@ void dr_fix(struct dr_check *c, const char *fmt, ...)
     va_end(ap);
 }
 
-/* A JSON string: quotes, backslash and every control byte escaped; other
- * bytes as they are (the messages are UTF-8 or ASCII; a stray byte from a
- * file name is passed through as \u00XX of its value, so the output
- * always parses). */
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no
+ * overlong form, no surrogate, nothing above U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    unsigned char lo = 0x80, hi = 0xbf;
+    size_t n;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+    else
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+/* A JSON string (RFC 8259): quote, backslash and every control byte
+ * escaped, well-formed UTF-8 as it is, and any other byte (a file name's
+ * stray Latin-1) as U+FFFD, so that the output always parses. */
 static void json_str(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            fputs("\\\"", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\t':
-            fputs("\\t", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        default:
-            if (*p < 0x20 || *p >= 0x7f)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n;
+        if (*p == '"' || *p == '\\') {
+            fputc('\\', f);
+            fputc(*p++, f);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            fprintf(f, "\\u%04x", *p++);
+        } else if (*p < 0x80) {
+            fputc(*p++, f);
+        } else if ((n = utf8_len(p)) > 0) {
+            fwrite(p, 1, n, f);
+            p += n;
+        } else {
+            fputs("\\ufffd", f);
+            p++;
         }
     }
     fputc('"', f);
+}
+
+/* A message on one line of the checklist: control bytes (from a path in
+ * the environment, say) shown as '?'. */
+static void text_line(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+    fputc('\n', f);
 }
 
 static const char *status_word(enum dr_status st)
@@ -161,9 +185,12 @@ static void print_text(const struct dr_report *r, const struct dr_user *u)
     for (size_t i = 0; i < r->n; i++) {
         const struct dr_check *c = &r->v[i];
         const char *w = c->st == DR_OK ? "ok  " : c->st == DR_WARN ? "warn" : "FAIL";
-        printf("%s %s: %s\n", w, c->id, c->msg);
-        if (c->fix[0])
-            printf("     fix: %s\n", c->fix);
+        printf("%s %s: ", w, c->id);
+        text_line(stdout, c->msg);
+        if (c->fix[0]) {
+            fputs("     fix: ", stdout);
+            text_line(stdout, c->fix);
+        }
     }
     if (report_ok(r))
         printf("%s: rootless containers of %s should get their full mapping here\n", PROG, u->name);

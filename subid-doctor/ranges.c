@@ -480,8 +480,9 @@ static void check_conflicts(struct dr_report *r, const struct dr_user *u,
     char wmsg[1024] = "", wfix[1024] = "";
     for (int k = 0; k < 2 && have_users; k++) {
         const char *w = k ? "gid" : "uid", *path = k ? IDG_SUBGID : IDG_SUBUID;
-        struct idg_id_list accts;
-        if (rg->a[k].n == 0 || idg_account_ids(k, &accts) < 0)
+        /* uids: the index's own list; gids: the group database. */
+        struct idg_id_list gids = {0}, *accts = k ? &gids : &users.users;
+        if (rg->a[k].n == 0 || (k && idg_account_ids(1, &gids) < 0))
             continue;
         for (size_t i = 0; i < rg->a[k].n; i++) {
             const struct idg_allotment *a = &rg->a[k].v[i];
@@ -490,7 +491,7 @@ static void check_conflicts(struct dr_report *r, const struct dr_user *u,
             size_t pos = 0;
             idg_range_format(rs, sizeof(rs), a->range);
             idg_allotment_origin(at, sizeof(at), &pos, a);
-            enum idg_lint_acct v = idg_lint_account(a->range, &accts, defs.pool[k].acct_max, &hit);
+            enum idg_lint_acct v = idg_lint_account(a->range, accts, defs.pool[k].acct_max, &hit);
             if (v == IDG_LINT_ACCT_ID) {
                 struct dr_check *c = dr_add(
                     r, "ranges.conflict", DR_FAIL,
@@ -503,7 +504,7 @@ static void check_conflicts(struct dr_report *r, const struct dr_user *u,
                        "--range %s%s, then subid-add %s%s",
                        u->name, rs, k ? " --gid-only" : " --uid-only",
                        k ? "--gid-only " : "--uid-only ", u->name);
-                idg_id_list_free(&accts);
+                idg_id_list_free(&gids);
                 idg_owner_index_free(&users);
                 return;
             }
@@ -519,7 +520,7 @@ static void check_conflicts(struct dr_report *r, const struct dr_user *u,
                          u->name, rs, u->name);
             }
         }
-        idg_id_list_free(&accts);
+        idg_id_list_free(&gids);
 
         /* Another owner's line over one of the user's. */
         struct idg_subid_file f;

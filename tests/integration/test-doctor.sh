@@ -32,7 +32,7 @@ doctor() {
 # json: $T/out is one object of the schema; its checks go to $T/checks
 # (id, status, message, fix; tab-separated) and their ids are $IDS in order.
 json() {
-    python3 - "$T/out" "$IDS" "$RC" >"$T/checks" 2>"$T/json.err" <<'PY'
+    python3 - "$T/out" "$IDS" "$RC" "${ANY_TEXT:-}" >"$T/checks" 2>"$T/json.err" <<'PY'
 import json, sys
 text = open(sys.argv[1]).read()
 doc = json.loads(text)  # exactly one value: trailing text would fail here
@@ -43,7 +43,9 @@ for c in doc["checks"]:
     assert set(c) == {"id", "status", "message", "fix"}, c
     assert all(isinstance(c[k], str) for k in c), c
     assert c["status"] in ("ok", "warn", "fail"), c
-    assert c["message"] and "\n" not in c["message"] and "\n" not in c["fix"], c
+    assert c["message"], c
+    # One line each, unless the case put a newline into a path on purpose.
+    assert sys.argv[4] or ("\n" not in c["message"] and "\n" not in c["fix"]), c
     assert c["status"] == "ok" or c["fix"], c  # every problem says what fixes it
     ids.append(c["id"])
     print("\t".join((c["id"], c["status"], c["message"], c["fix"])))
@@ -366,4 +368,26 @@ t_range_over_another_owners() {
     # The helpers take it (both ranges are allotted): the trial maps.
     expect trial ok
     only_problems ranges.conflict
+}
+
+# Every string of the JSON is escaped: a session directory named with a
+# quote, a backslash, a tab, a newline, UTF-8 and a byte that is no UTF-8
+# (shown as U+FFFD) reads back as the same text; the checklist keeps it on
+# one line.
+t_json_escapes_every_string() {
+    local odd
+    odd=$(printf '%s/x"y\\z\tw\nv-é-\377' "$T")
+    run $U1 env PATH="$BIN:/usr/bin:/bin" XDG_RUNTIME_DIR="$odd" HOME=/nonexistent "$DOC" --json
+    expect_rc 0
+    ANY_TEXT=1 json
+    python3 - "$T/out" "$T" <<'PY' || fail "the odd path did not read back: $OUT"
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+want = sys.argv[2] + '/x"y\\z\tw\nv-é-\ufffd'
+msg = [c["message"] for c in doc["checks"] if c["id"] == "runtime.xdg"][0]
+assert msg == "XDG_RUNTIME_DIR " + want + ": No such file or directory", repr(msg)
+PY
+    run $U1 env PATH="$BIN:/usr/bin:/bin" XDG_RUNTIME_DIR="$odd" HOME=/nonexistent "$DOC"
+    grep -q '^warn runtime.xdg: XDG_RUNTIME_DIR .*/x"y\\z?w?v-é-' <<<"$OUT" ||
+        fail "the checklist line: $(grep runtime.xdg <<<"$OUT")"
 }

@@ -25,8 +25,17 @@ t_install_setuid_root() {
             fail "getsubids installed as $(stat -c '%a %U %G' "$g"), expected 755 root root"
         [ -z "$(getcap "$g")" ] || fail "getsubids has file capabilities: $(getcap "$g")"
     fi
+    # subid-doctor is run by users and needs no privilege either.
+    g=$(find "$dest" -path '*bin/subid-doctor' -type f)
+    if [ -z "$g" ]; then
+        fail "subid-doctor not installed"
+    else
+        [ "$(stat -c '%a %U %G' "$g")" = "755 root root" ] ||
+            fail "subid-doctor installed as $(stat -c '%a %U %G' "$g"), expected 755 root root"
+        [ -z "$(getcap "$g")" ] || fail "subid-doctor has file capabilities: $(getcap "$g")"
+    fi
     for f in newuidmap.1 newgidmap.1 getsubids.1 subuid.5 id_permission.5 subid-add.8 \
-        libsubid.3; do
+        subid-doctor.1 libsubid.3; do
         [ -n "$(find "$dest" -name "$f*")" ] || fail "man page $f not installed"
     done
     # subgid(5) is the same page, as shadow's passwd package ships it.
