@@ -58,7 +58,8 @@ struct dr_ranges {
     bool listed[2]; /* the sources answered */
     struct idg_allotments a[2];
     char why[2][1024]; /* !listed: why, in the library's words */
-    bool module_failed[2];
+    enum { DR_SRC_FILES, DR_SRC_SILENT, DR_SRC_UNLOADED } failed[2]; /* what failed */
+    char failed_name[2][64];                                         /* the module's name */
     char bad[2][512]; /* the user's malformed lines, "" for none */
     char where[2][256];
 };

@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,6 +301,11 @@ int main(int argc, char **argv)
         usage_error("expected at most one USER, got %d arguments", argc - optind);
     if (optind < argc && !argv[optind][0])
         usage_error("USER is empty");
+
+    /* A SIGCHLD the caller set to "ignore" survives exec and would reap our
+     * children before we can read their status. */
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGPIPE, SIG_IGN);
 
     struct dr_user u;
     find_user(optind < argc ? argv[optind] : NULL, &u);

@@ -119,7 +119,12 @@ __attribute__((noreturn)) static void child(const struct dr_user *u, int fd)
         if (!c.ok)
             _exit(1);
         if (st != IDG_SRC_OK) {
-            r = (struct rec){.type = REC_FAIL, .kind = k, .st = !failed->files};
+            r = (struct rec){.type = REC_FAIL,
+                             .kind = k,
+                             .st = failed->files      ? 0
+                                   : failed->error[0] ? 2
+                                                      : 1,
+                             .src = REC_SRC_MODULE + (uint32_t)(failed - s.v)};
             idg_src_failure_str(r.text, sizeof(r.text), failed, st, &pb, IDG_NSSWITCH);
             if (!send_rec(fd, &r))
                 _exit(1);
@@ -199,7 +204,7 @@ __attribute__((format(printf, 2, 3))) static void all_fail(struct dr_ranges *rg,
     for (int k = 0; k < 2; k++) {
         idg_allotments_free(&rg->a[k]);
         rg->listed[k] = false;
-        rg->module_failed[k] = true;
+        rg->failed[k] = DR_SRC_SILENT;
         va_start(ap, fmt);
         vsnprintf(rg->why[k], sizeof(rg->why[k]), fmt, ap);
         va_end(ap);
@@ -217,7 +222,7 @@ void dr_gather_ranges(const struct dr_user *u, struct dr_ranges *rg)
     size_t pos = 0;
     if (idg_sources_names(IDG_NSSWITCH, 0, &names, &pfirst, &serr) < 0) {
         all_fail(rg, "%s", serr.why);
-        rg->module_failed[0] = rg->module_failed[1] = false;
+        rg->failed[0] = rg->failed[1] = DR_SRC_FILES;
         return;
     }
     for (size_t i = 0; i < names.n; i++)
@@ -281,7 +286,10 @@ void dr_gather_ranges(const struct dr_user *u, struct dr_ranges *rg)
         }
         case REC_FAIL:
             rg->listed[k] = false;
-            rg->module_failed[k] = r.st != 0;
+            rg->failed[k] = r.st == 2 ? DR_SRC_UNLOADED : r.st == 1 ? DR_SRC_SILENT : DR_SRC_FILES;
+            if (r.src >= REC_SRC_MODULE && r.src < REC_SRC_MODULE + names.n)
+                snprintf(rg->failed_name[k], sizeof(rg->failed_name[k]), "%s",
+                         names.name[r.src - REC_SRC_MODULE]);
             snprintf(rg->why[k], sizeof(rg->why[k]), "%s", r.text);
             continue;
         case REC_END:
@@ -345,10 +353,21 @@ static void check_kind(struct dr_report *r, const struct dr_user *u, const struc
         char what[1024], advice[1024];
         split_advice(rg->why[k], what, sizeof(what), advice, sizeof(advice));
         c = dr_add(r, id, DR_FAIL, "%s", what);
-        if (rg->module_failed[k])
+        if (rg->failed[k] == DR_SRC_UNLOADED)
             dr_fix(c,
-                   "ask an administrator to start the service the subid: line of %s names "
-                   "(%s; for sss: systemctl start sssd), or to remove it from that line",
+                   "ask an administrator to install the module libsubid_%s.so or to remove %s "
+                   "from the subid: line of %s",
+                   rg->failed_name[k], rg->failed_name[k], IDG_NSSWITCH);
+        else if (rg->failed[k] == DR_SRC_SILENT && rg->failed_name[k][0])
+            dr_fix(c,
+                   "ask an administrator to check the service behind %s (for sss: systemctl "
+                   "start sssd, and that sssd reaches its directory), or to remove %s from the "
+                   "subid: line of %s",
+                   rg->failed_name[k], rg->failed_name[k], IDG_NSSWITCH);
+        else if (rg->failed[k] == DR_SRC_SILENT)
+            dr_fix(c,
+                   "ask an administrator to check the services the subid: line of %s names (%s; "
+                   "for sss: systemctl start sssd)",
                    IDG_NSSWITCH, rg->where[k]);
         else if (strncmp(advice, "run: ", 5) == 0)
             dr_fix(c, "ask an administrator to run: %s", advice + 5);

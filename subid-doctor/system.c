@@ -241,12 +241,16 @@ static void check_helper(struct dr_report *r, const char *prog, cap_value_t cap,
         }
         return;
     }
+    char skipped[1100] = "";
+    if (noexec[0])
+        snprintf(skipped, sizeof(skipped), "; before it, %s, which you cannot execute, is skipped",
+                 noexec);
     if (f.setuid_root)
-        dr_add(r, idc, DR_OK, "the PATH gives %s (%s), setuid root (mode %04o)", found, version,
-               (unsigned)(f.mode & 07777));
+        dr_add(r, idc, DR_OK, "the PATH gives %s (%s), setuid root (mode %04o)%s", found, version,
+               (unsigned)(f.mode & 07777), skipped);
     else
-        dr_add(r, idc, DR_OK, "the PATH gives %s (%s), file capabilities %s", found, version,
-               f.caps);
+        dr_add(r, idc, DR_OK, "the PATH gives %s (%s), file capabilities %s%s", found, version,
+               f.caps, skipped);
 }
 
 void dr_check_helpers(struct dr_report *r, char paths[2][1024])

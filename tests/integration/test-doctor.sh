@@ -391,3 +391,76 @@ PY
     grep -q '^warn runtime.xdg: XDG_RUNTIME_DIR .*/x"y\\z?w?v-é-' <<<"$OUT" ||
         fail "the checklist line: $(grep runtime.xdg <<<"$OUT")"
 }
+
+t_module_that_does_not_load() {
+    printf '%s\n' "passwd: files" "group: files" "subid: files nosuchmodule" >/etc/nsswitch.conf
+    doctor $U1 --json
+    json
+    first_fail ranges.uid
+    expect ranges.uid fail "subid source nosuchmodule (the subid: line of /etc/nsswitch.conf) is unreachable: libsubid_nosuchmodule.so cannot be loaded" \
+        "install the module libsubid_nosuchmodule.so or to remove nosuchmodule from the subid: line"
+    only_problems ranges.uid ranges.gid trial
+}
+
+# A source whose server does not answer (the test module sleeps, as
+# libsubid_sss.so waits on an sssd that hangs) is cut off after 5 s.
+t_source_that_hangs_is_cut_off() {
+    idg_plugin_setup || { fail "no test module"; return; }
+    printf '%s\n' "* sleep 60" >/etc/idgate-test-plugin
+    printf '%s\n' "passwd: files" "group: files" "subid: files idgtest" >/etc/nsswitch.conf
+    local t0 t1
+    t0=$(ms)
+    doctor $U1 --json
+    t1=$(ms)
+    json
+    first_fail ranges.uid
+    expect ranges.uid fail "the subid sources (files idgtest) did not answer within 5 s" \
+        "check the services the subid: line of /etc/nsswitch.conf names (files idgtest"
+    [ $(((t1 - t0) / 1000000)) -lt 9000 ] || fail "took $(((t1 - t0) / 1000000)) ms"
+}
+
+t_no_new_privs() {
+    runtime_dir $U1
+    run $U1 setpriv --no-new-privs env PATH="$BIN:/usr/bin:/bin" XDG_RUNTIME_DIR="$XDG" \
+        HOME=/nonexistent "$DOC" --json
+    json
+    first_fail helpers.newuidmap
+    expect helpers.newuidmap fail "no_new_privs is set for this process (NoNewPrivs: 1)" \
+        "run it from a process without no_new_privs"
+    expect helpers.newgidmap fail "no_new_privs"
+    expect trial fail "no_new_privs"
+    only_problems helpers.newuidmap helpers.newgidmap trial
+}
+
+t_file_capabilities_and_a_helper_you_cannot_run() {
+    mkdir -p "$T/caps" "$T/locked"
+    install -m 0755 "$IDG_BUILD/newuidmap/newuidmap" "$T/caps/"
+    setcap cap_setuid+ep "$T/caps/newuidmap" || { fail "setcap failed"; return; }
+    install -m 4750 "$BIN/newgidmap" "$T/locked/"
+    DPATH=$T/caps:$T/locked:$BIN:/usr/bin:/bin doctor $U1 --json
+    expect_rc 0
+    json
+    expect helpers.newuidmap ok "the PATH gives $T/caps/newuidmap (idgate's 0.1.0), file capabilities cap_setuid=ep"
+    expect helpers.newgidmap ok "$BIN/newgidmap (idgate's 0.1.0), setuid root (mode 4755); before it, $T/locked/newgidmap, which you cannot execute, is skipped"
+    expect trial ok "mapped 65537 uids"
+    only_problems
+}
+
+t_storage_conf_problems() {
+    local home=$T/home1
+    mkdir -p "$home/.config/containers"
+    printf '[storage]\ndriver = "overlay"\n[storage.options.overlay]\nmount_program = "/nonexistent/fuse-overlayfs"\n' \
+        >"$home/.config/containers/storage.conf"
+    chown -R $U1:$U1 "$home"
+    runtime_dir $U1
+    run $U1 env PATH="$BIN:/usr/bin:/bin" XDG_RUNTIME_DIR="$XDG" HOME="$home" "$DOC" --json
+    expect_rc 0
+    json
+    expect runtime.storage warn "storage.conf:4: mount_program /nonexistent/fuse-overlayfs: No such file or directory" \
+        "install it"
+    chmod 0200 "$home/.config/containers/storage.conf"
+    run $U1 env PATH="$BIN:/usr/bin:/bin" XDG_RUNTIME_DIR="$XDG" HOME="$home" "$DOC" --json
+    json
+    expect runtime.storage warn "cannot read $home/.config/containers/storage.conf: Permission denied" \
+        "chmod u+r"
+}
