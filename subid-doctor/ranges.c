@@ -412,32 +412,24 @@ static void check_size(struct dr_report *r, const struct dr_user *u, const struc
         dr_add(r, "ranges.size", DR_OK, "no range to measure (see above)");
         return;
     }
-    for (int k = 0; k < 2; k++)
-        if (t[k] && t[k] < DR_FULL_RANGE) {
-            struct dr_check *c = dr_add(
-                r, "ranges.size", DR_WARN,
-                "%s has %" PRIu64 " subordinate %ss, fewer than 65536: images that use ids up to "
-                "65535 fail (podman maps nobody, 65534)",
-                u->name, t[k], k ? "gid" : "uid");
-            dr_fix(c,
-                   "ask an administrator to give a full range: subid-add --remove %s, then "
-                   "subid-add %s",
-                   u->name, u->name);
-            return;
-        }
-    for (int k = 0; k < 2; k++)
-        if (t[k] % DR_FULL_RANGE) {
-            struct dr_check *c =
-                dr_add(r, "ranges.size", DR_WARN,
-                       "%s has %" PRIu64 " subordinate %ss, not a multiple of 65536 (kubelet's "
-                       "user namespaces need one)",
-                       u->name, t[k], k ? "gid" : "uid");
-            dr_fix(c,
-                   "if kubelet runs as %s, ask an administrator for a multiple of 65536 "
-                   "(subid-add --count 65536 %s)",
-                   u->name, u->name);
-            return;
-        }
+    /* Too few first (containers fail), then not a multiple (kubelet). */
+    int small = t[0] && t[0] < DR_FULL_RANGE ? 0 : t[1] && t[1] < DR_FULL_RANGE ? 1 : -1;
+    int odd = t[0] % DR_FULL_RANGE ? 0 : t[1] % DR_FULL_RANGE ? 1 : -1;
+    int k = small >= 0 ? small : odd;
+    if (k >= 0) {
+        uint64_t want = (t[k] + DR_FULL_RANGE - 1) / DR_FULL_RANGE * DR_FULL_RANGE;
+        struct dr_check *c =
+            dr_add(r, "ranges.size", DR_WARN, "%s has %" PRIu64 " subordinate %ss, %s", u->name,
+                   t[k], k ? "gid" : "uid",
+                   small >= 0 ? "fewer than 65536: images that use ids up to 65535 fail (podman "
+                                "maps nobody, 65534)"
+                              : "not a multiple of 65536 (kubelet's user namespaces need one)");
+        dr_fix(c,
+               "%sask an administrator to replace them: subid-add --remove %s, then subid-add "
+               "--count %" PRIu64 " %s",
+               small >= 0 ? "" : "if kubelet runs as them, ", u->name, want, u->name);
+        return;
+    }
     if (t[0] && t[1])
         dr_add(r, "ranges.size", DR_OK, "%" PRIu64 " uids and %" PRIu64 " gids, multiples of 65536",
                t[0], t[1]);
