@@ -31,6 +31,7 @@
 #include "explain.h"
 #include "lint.h"
 #include "logindefs.h"
+#include "readfile.h"
 #include "sources.h"
 #include "subid_file.h"
 
@@ -61,18 +62,7 @@ struct child_ctx {
 
 static bool send_rec(int fd, const struct rec *r)
 {
-    const char *p = (const char *)r;
-    size_t left = sizeof(*r);
-    while (left) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        left -= (size_t)n;
-    }
-    return true;
+    return idg_write_all(fd, r, sizeof(*r));
 }
 
 static uint32_t src_index(const struct idg_files *files, const struct idg_sources *s, uint32_t kind,

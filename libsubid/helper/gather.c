@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../account.h"
+#include "../readfile.h"
 #include "../sources.h"
 #include "config.h"
 
@@ -49,21 +50,6 @@ static bool name_ok(const char *s)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] <= ' ' || s[i] == ':' || s[i] == 0x7f)
             return false;
-    return true;
-}
-
-static bool write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        len -= (size_t)w;
-    }
     return true;
 }
 
@@ -202,10 +188,11 @@ __attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind
     int r = idg_account_by_uid(uid, &acct);
     struct found f;
     collect(prog, kind, uid, r == 0 || r == -ENAMETOOLONG ? &acct : NULL, names, &f);
-    bool ok = write_all(out, &f.h, sizeof(f.h)) && write_all(out, f.name, f.h.name_len) &&
-              write_all(out, f.where, f.h.where_len) && write_all(out, f.msg, f.h.msg_len) &&
-              write_all(out, f.mods, f.h.n_mod * sizeof(f.mods[0])) &&
-              write_all(out, f.rec, f.h.n_allot * sizeof(f.rec[0]));
+    bool ok = idg_write_all(out, &f.h, sizeof(f.h)) && idg_write_all(out, f.name, f.h.name_len) &&
+              idg_write_all(out, f.where, f.h.where_len) &&
+              idg_write_all(out, f.msg, f.h.msg_len) &&
+              idg_write_all(out, f.mods, f.h.n_mod * sizeof(f.mods[0])) &&
+              idg_write_all(out, f.rec, f.h.n_allot * sizeof(f.rec[0]));
     _exit(ok ? 0 : 2);
 }
 
