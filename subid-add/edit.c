@@ -160,6 +160,31 @@ static int open_file(const struct sa_opts *o, struct plan *p)
     return 0;
 }
 
+/* Decide rq over the file as read, with the account ids of its kind; they
+ * stay in *accts (freed by the caller) while a message may name one. */
+static int decide(const struct plan *p, const struct idg_grant_req *rq, struct idg_id_list *accts,
+                  struct idg_grant_res *res)
+{
+    if (idg_account_ids(p->kind, accts) < 0 ||
+        idg_grant_plan(p->t.f.buf, p->t.f.len, accts, rq, res) < 0) {
+        idg_id_list_free(accts);
+        warnx("out of memory; nothing was changed");
+        return -1;
+    }
+    return 0;
+}
+
+/* What a refused range collided with: a line, an account's id or the ids
+ * up to UID_MAX. */
+static void describe_collision(char *buf, size_t len, const struct plan *p,
+                               const struct idg_grant_res *res, const struct idg_logindefs *defs)
+{
+    if (res->conflict_taken)
+        describe_taken(buf, len, &res->conflict, p->kind, defs);
+    else
+        sa_describe(buf, len, &res->hit.e, p->path, res->hit.lineno);
+}
+
 static void owner_of(const struct sa_opts *o, const struct idg_account *a, bool known,
                      struct idg_owner *ow)
 {
@@ -219,12 +244,8 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
     };
     struct idg_id_list accts;
     struct idg_grant_res res;
-    if (idg_account_ids(p->kind, &accts) < 0 ||
-        idg_grant_plan(p->t.f.buf, p->t.f.len, &accts, &rq, &res) < 0) {
-        idg_id_list_free(&accts);
-        warnx("out of memory; nothing was changed");
+    if (decide(p, &rq, &accts, &res) < 0)
         return -1;
-    }
     char r[IDG_RANGE_STRLEN], d[512];
     const char *w = sa_kind_word(p->kind), *sub = sa_kind_sub(p->kind);
     uint32_t count = o->range_set ? o->range.count : rq.count;
@@ -258,10 +279,7 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
               a->uid, count, sub, pool->min, sub, pool->max, sub, sub);
         break;
     case IDG_ALLOC_COLLIDES:
-        if (res.conflict_taken)
-            describe_taken(d, sizeof(d), &res.conflict, p->kind, defs);
-        else
-            sa_describe(d, sizeof(d), &res.hit.e, p->path, res.hit.lineno);
+        describe_collision(d, sizeof(d), p, &res, defs);
         warnx("%s%s range %s overlaps %s; nothing was changed; %s",
               det ? "deterministic mode: " : "", w, r, d,
               o->range_set ? "choose another --range, or omit it to get the first free one"
@@ -329,12 +347,8 @@ static int plan_window(const struct sa_opts *o, const struct idg_logindefs *defs
     };
     struct idg_id_list accts;
     struct idg_grant_res res;
-    if (idg_account_ids(p->kind, &accts) < 0 ||
-        idg_grant_plan(p->t.f.buf, p->t.f.len, &accts, &rq, &res) < 0) {
-        idg_id_list_free(&accts);
-        warnx("out of memory; nothing was changed");
+    if (decide(p, &rq, &accts, &res) < 0)
         return -1;
-    }
     if (res.bad_line || res.st == IDG_ALLOC_OK) {
         idg_id_list_free(&accts);
         if (res.bad_line) {
@@ -347,10 +361,7 @@ static int plan_window(const struct sa_opts *o, const struct idg_logindefs *defs
     /* The conflict may name an account: describe it before accts goes. */
     char r[IDG_RANGE_STRLEN], d[512];
     idg_range_format(r, sizeof(r), e.range);
-    if (res.conflict_taken)
-        describe_taken(d, sizeof(d), &res.conflict, p->kind, defs);
-    else
-        sa_describe(d, sizeof(d), &res.hit.e, p->path, res.hit.lineno);
+    describe_collision(d, sizeof(d), p, &res, defs);
     idg_id_list_free(&accts);
     warnx("window %s's span %s (%u ids for each of %u uids) overlaps %s; nothing was changed; "
           "choose another --start, above every range and %s_MAX",
