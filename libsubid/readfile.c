@@ -96,3 +96,18 @@ int idg_read_small(const char *path, size_t max, char **buf, size_t *len)
     close(fd);
     return rc;
 }
+
+bool idg_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        len -= (size_t)w;
+    }
+    return true;
+}

@@ -3,6 +3,7 @@
 #ifndef IDGATE_READFILE_H
 #define IDGATE_READFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -16,6 +17,10 @@ int idg_read_fd(int fd, size_t max, char **buf, size_t *len);
 /* The same by path (O_NOCTTY|O_NONBLOCK: a fifo must not hang the reader);
  * -ENOENT when it does not exist. */
 int idg_read_small(const char *path, size_t max, char **buf, size_t *len);
+
+/* Write all len bytes to fd (a pipe to a parent), retrying on EINTR and
+ * short writes. False on any error. */
+bool idg_write_all(int fd, const void *buf, size_t len);
 
 /* Fault in a large fresh allocation at once (a page fault per 4 KiB page
  * costs microseconds in a VM); for the arrays built from what was read. */

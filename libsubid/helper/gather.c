@@ -54,21 +54,6 @@ static bool name_ok(const char *s)
     return true;
 }
 
-static bool write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        len -= (size_t)w;
-    }
-    return true;
-}
-
 static bool read_all(int fd, void *buf, size_t len)
 {
     char *p = buf;
@@ -227,11 +212,12 @@ __attribute__((noreturn)) static void child(const char *prog, enum idg_kind kind
         passwd_sources(f.pw_src, sizeof(f.pw_src));
         f.h.pw_src_len = (uint32_t)strnlen(f.pw_src, sizeof(f.pw_src) - 1);
     }
-    bool ok = write_all(out, &f.h, sizeof(f.h)) && write_all(out, f.name, f.h.name_len) &&
-              write_all(out, f.where, f.h.where_len) && write_all(out, f.msg, f.h.msg_len) &&
-              write_all(out, f.mods, f.h.n_mod * sizeof(f.mods[0])) &&
-              write_all(out, f.pw_src, f.h.pw_src_len) &&
-              write_all(out, f.rec, f.h.n_allot * sizeof(f.rec[0]));
+    bool ok = idg_write_all(out, &f.h, sizeof(f.h)) && idg_write_all(out, f.name, f.h.name_len) &&
+              idg_write_all(out, f.where, f.h.where_len) &&
+              idg_write_all(out, f.msg, f.h.msg_len) &&
+              idg_write_all(out, f.mods, f.h.n_mod * sizeof(f.mods[0])) &&
+              idg_write_all(out, f.pw_src, f.h.pw_src_len) &&
+              idg_write_all(out, f.rec, f.h.n_allot * sizeof(f.rec[0]));
     _exit(ok ? 0 : 2);
 }
 

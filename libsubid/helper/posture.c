@@ -108,6 +108,15 @@ static int verify(const struct idg_posture *p)
     return rc;
 }
 
+enum idg_priv idg_priv_why(bool installed, bool nosuid, bool nnp)
+{
+    if (nnp)
+        return IDG_PRIV_NNP;
+    if (nosuid)
+        return IDG_PRIV_NOSUID;
+    return installed ? IDG_PRIV_OK : IDG_PRIV_NONE;
+}
+
 /* "TracerPid:" of /proc/self/status: who ptraces us, 0 if nobody. */
 static long tracer_pid(void)
 {
@@ -143,6 +152,38 @@ static enum idg_priv why_unprivileged(struct idg_posture *p)
         idg_userns_read(NULL, &u) == 0 && idg_userns_unmapped_owner(&u, (uint32_t)st.st_uid))
         return IDG_PRIV_USERNS;
     return IDG_PRIV_NONE;
+}
+
+int idg_priv_of_file(const char *path, cap_value_t cap, struct idg_priv_file *f)
+{
+    *f = (struct idg_priv_file){0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return -e;
+    }
+    f->mode = st.st_mode;
+    f->uid = st.st_uid;
+    f->setuid_root = (st.st_mode & S_ISUID) && st.st_uid == 0;
+    cap_t fc = cap_get_fd(fd);
+    if (fc) {
+        f->file_cap = flag_of(fc, CAP_PERMITTED, cap) && flag_of(fc, CAP_EFFECTIVE, cap);
+        char *txt = cap_to_text(fc, NULL);
+        if (txt)
+            snprintf(f->caps, sizeof(f->caps), "%s", txt);
+        cap_free(txt);
+        cap_free(fc);
+    }
+    struct statvfs sv;
+    f->nosuid = fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_NOSUID);
+    close(fd);
+    f->executable = access(path, X_OK) == 0;
+    f->priv = idg_priv_why(f->setuid_root || f->file_cap, f->nosuid,
+                           prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1);
+    return 0;
 }
 
 int idg_drop_privileges(cap_value_t cap, struct idg_posture *p)
@@ -208,11 +249,18 @@ int idg_cap_effective(const struct idg_posture *p, bool on)
 
 const char *idg_priv_problem(char *buf, size_t len, const char *prog, const struct idg_posture *p)
 {
-    const char *capname = p->cap == CAP_SETUID ? "cap_setuid+ep" : "cap_setgid+ep";
-    char detail[160] = "", exe[256];
+    char exe[256];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     snprintf(exe + (n > 0 ? n : 0), sizeof(exe) - (size_t)(n > 0 ? n : 0), "%s", n > 0 ? "" : prog);
-    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    return idg_priv_problem_at(buf, len, prog, "/proc/self/exe", exe, p->cap, p->priv);
+}
+
+const char *idg_priv_problem_at(char *buf, size_t len, const char *prog, const char *file,
+                                const char *exe, cap_value_t cap, enum idg_priv priv)
+{
+    const char *capname = cap == CAP_SETUID ? "cap_setuid+ep" : "cap_setgid+ep";
+    char detail[160] = "";
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0) {
         cap_t fc = cap_get_fd(fd);
@@ -225,7 +273,7 @@ const char *idg_priv_problem(char *buf, size_t len, const char *prog, const stru
     }
     if (fd >= 0)
         close(fd);
-    switch (p->priv) {
+    switch (priv) {
     case IDG_PRIV_NNP:
         snprintf(buf, len,
                  "no_new_privs is set for this process (NoNewPrivs: 1), so the kernel ignored "
@@ -238,7 +286,7 @@ const char *idg_priv_problem(char *buf, size_t len, const char *prog, const stru
                  "%s was started under ptrace (TracerPid: %ld, e.g. strace or gdb), and the "
                  "kernel ignores the setuid bit and file capabilities of a program traced by an "
                  "unprivileged tracer%s; run it without the tracer (or trace it as root)",
-                 prog, p->tracer, detail);
+                 prog, tracer_pid(), detail);
         break;
     case IDG_PRIV_USERNS: {
         struct idg_userns u;

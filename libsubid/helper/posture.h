@@ -60,4 +60,30 @@ int idg_cap_effective(const struct idg_posture *p, bool on);
 /* Why the helper has no privilege, and what to do, for p->priv != OK. */
 const char *idg_priv_problem(char *buf, size_t len, const char *prog, const struct idg_posture *p);
 
+/* The same for the binary `file` (shown as `exe`), as seen from outside. */
+const char *idg_priv_problem_at(char *buf, size_t len, const char *prog, const char *file,
+                                const char *exe, cap_value_t cap, enum idg_priv priv);
+
+/*
+ * The one rule for "would the kernel give the helper its privilege":
+ * no_new_privs, then a nosuid mount, make it ignore the setuid bit and file
+ * capabilities; without either there is none to give.
+ */
+enum idg_priv idg_priv_why(bool installed, bool nosuid, bool nnp);
+
+/* How a helper binary is installed, as this process would run it. */
+struct idg_priv_file {
+    mode_t mode;
+    uid_t uid;
+    bool setuid_root;   /* mode 4xxx, owner root */
+    bool file_cap;      /* the capability in the file's permitted and effective sets */
+    char caps[128];     /* the file's capabilities as text, "" for none */
+    bool nosuid;        /* on a filesystem mounted nosuid */
+    bool executable;    /* access(X_OK) for this process */
+    enum idg_priv priv; /* idg_priv_why(), no_new_privs from this process */
+};
+
+/* Inspect `path` for capability `cap`. 0, or -errno when it cannot be opened. */
+int idg_priv_of_file(const char *path, cap_value_t cap, struct idg_priv_file *f);
+
 #endif

@@ -277,3 +277,27 @@ thread_target() {
     TARGET=$!
     wait_for "process $TARGET to lose its main thread" leader_exited "$TARGET"
 }
+
+# idg_plugin_setup: the test subid modules (tests/plugin) where a setuid
+# helper's dlopen() finds them: copied into a root-owned directory of the
+# sandbox, named in the overlay's /etc/ld.so.conf.d, and put in the
+# overlay's /etc/ld.so.cache by ldconfig. The host's /etc, /usr/lib and
+# /var/cache/ldconfig never change. Says why when it fails.
+idg_plugin_setup() {
+    local lib=$T/lib
+    install -d -o root -g root -m 0755 "$lib" &&
+        install -o root -g root -m 0644 "$IDG_BUILD/tests/plugin/libsubid_idgtest.so" \
+            "$IDG_BUILD/tests/plugin/libsubid_idgbroken.so" "$lib/" || return 1
+    echo "$lib" >/etc/ld.so.conf.d/idgate-test.conf
+    # ldconfig also writes its aux cache under /var and, without -X, soname
+    # links in every library directory: keep both away from the host.
+    if [ -d /var/cache/ldconfig ]; then
+        mount -t tmpfs -o mode=0700 idgate-ldconfig /var/cache/ldconfig || return 1
+    fi
+    if ! ldconfig -X ||
+        ! ldconfig -p | grep -qF "libsubid_idgtest.so (libc6,x86-64) => $lib/libsubid_idgtest.so" ||
+        ! ldconfig -p | grep -qF "$lib/libsubid_idgbroken.so"; then
+        echo "    plugin setup failed: $(ldconfig -p 2>&1 | grep idg)"
+        return 1
+    fi
+}

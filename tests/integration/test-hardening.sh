@@ -69,7 +69,8 @@ hard_needed() {
 
 hard_programs() {
     echo "$IDG_BUILD/newuidmap/newuidmap" "$IDG_BUILD/newgidmap/newgidmap" \
-        "$IDG_BUILD/getsubids/getsubids" "$IDG_BUILD/subid-add/subid-add"
+        "$IDG_BUILD/getsubids/getsubids" "$IDG_BUILD/subid-add/subid-add" \
+        "$IDG_BUILD/subid-doctor/subid-doctor"
 }
 
 hard_library() {

@@ -15,18 +15,21 @@ t_install_setuid_root() {
         [ "$(stat -c '%a %U %G' "$p")" = "4755 root root" ] ||
             fail "$f installed as $(stat -c '%a %U %G' "$p"), expected 4755 root root"
     done
-    # getsubids only reads files the caller may read: never privileged.
+    # getsubids only reads files the caller may read, and subid-doctor is
+    # run by users: neither is ever privileged.
     local g
-    g=$(find "$dest" -name getsubids -type f)
-    if [ -z "$g" ]; then
-        fail "getsubids not installed"
-    else
+    for f in getsubids subid-doctor; do
+        g=$(find "$dest" -path "*bin/$f" -type f)
+        if [ -z "$g" ]; then
+            fail "$f not installed"
+            continue
+        fi
         [ "$(stat -c '%a %U %G' "$g")" = "755 root root" ] ||
-            fail "getsubids installed as $(stat -c '%a %U %G' "$g"), expected 755 root root"
-        [ -z "$(getcap "$g")" ] || fail "getsubids has file capabilities: $(getcap "$g")"
-    fi
+            fail "$f installed as $(stat -c '%a %U %G' "$g"), expected 755 root root"
+        [ -z "$(getcap "$g")" ] || fail "$f has file capabilities: $(getcap "$g")"
+    done
     for f in newuidmap.1 newgidmap.1 getsubids.1 subuid.5 id_permission.5 subid-add.8 \
-        libsubid.3; do
+        subid-doctor.1 libsubid.3; do
         [ -n "$(find "$dest" -name "$f*")" ] || fail "man page $f not installed"
     done
     # subgid(5) is the same page, as shadow's passwd package ships it.

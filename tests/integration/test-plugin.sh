@@ -18,25 +18,7 @@ unset LD_LIBRARY_PATH
 GS=$IDG_BUILD/getsubids/getsubids
 PLOG=$T/plugin.log
 PLUGIN_OK=
-
-plugin_setup() {
-    local lib=$T/lib
-    install -d -o root -g root -m 0755 "$lib" || return 1
-    install -o root -g root -m 0644 "$IDG_BUILD/tests/plugin/libsubid_idgtest.so" \
-        "$IDG_BUILD/tests/plugin/libsubid_idgbroken.so" "$lib/" || return 1
-    echo "$lib" >/etc/ld.so.conf.d/idgate-test.conf
-    # ldconfig also writes its aux cache under /var and, without -X, soname
-    # links in every library directory: keep both away from the host.
-    if [ -d /var/cache/ldconfig ]; then
-        mount -t tmpfs -o mode=0700 idgate-ldconfig /var/cache/ldconfig || return 1
-    fi
-    ldconfig -X || return 1
-    ldconfig -p | grep -qF "libsubid_idgtest.so (libc6,x86-64) => $lib/libsubid_idgtest.so" ||
-        return 1
-    ldconfig -p | grep -qF "$lib/libsubid_idgbroken.so" || return 1
-    PLUGIN_OK=1
-}
-plugin_setup || echo "    plugin setup failed: $(ldconfig -p 2>&1 | grep idg)"
+idg_plugin_setup && PLUGIN_OK=1
 
 # Every case needs the modules in the cache.
 need_plugin() {

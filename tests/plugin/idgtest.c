@@ -24,6 +24,8 @@
  *                          answers from the ranges as usual
  *   * status STATUS        the same for every owner, and for
  *                          shadow_subid_find_subid_owners
+ *   OWNER sleep SECONDS    calls about OWNER ("*": every call) first sleep,
+ *                          as a module whose server does not answer
  *   OWNER count N          list_owner_ranges succeeds with *count = N (may
  *                          be negative); *ranges is NULL when OWNER has no
  *                          range of that type, so "count 3" with none is a
@@ -86,7 +88,7 @@ void shadow_subid_free(void *ptr);
 
 struct entry {
     char *owner;
-    char what; /* 'u', 'g', 's' (status), 'c' (count) */
+    char what; /* 'u', 'g', 's' (status), 'c' (count), 'z' (sleep) */
     unsigned long start, count;
     int status;
     long n;
@@ -180,6 +182,10 @@ static bool parse_line(char *line, struct data *d, struct entry *e, bool *is_ent
     } else if (n == 3 && strcmp(w[1], "status") == 0) {
         e->what = 's';
         if (!parse_status(w[2], &e->status))
+            return false;
+    } else if (n == 3 && strcmp(w[1], "sleep") == 0) {
+        e->what = 'z';
+        if (!parse_long(w[2], &e->n) || e->n < 0 || e->n > 3600)
             return false;
     } else if (n == 3 && strcmp(w[1], "count") == 0) {
         e->what = 'c';
@@ -300,6 +306,10 @@ static int begin(struct data *d, const char *owner, enum subid_type id_type)
         log_call(d, "baddata %s", d->bad_line ? d->bad_line : "?");
         return SUBID_STATUS_ERROR;
     }
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].what == 'z' &&
+            (strcmp(d->v[i].owner, "*") == 0 || (owner && strcmp(d->v[i].owner, owner) == 0)))
+            sleep((unsigned)d->v[i].n);
     int st = status_of(d, owner);
     if (st == NORMAL && type_char(id_type) == '?')
         return SUBID_STATUS_ERROR;
