@@ -1,8 +1,210 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
-# Real clients exec newuidmap/newgidmap by PATH and must work unchanged with
-# ours: util-linux unshare --map-auto (and --map-users/--map-groups, which in
-# util-linux 2.38 take OUTER,INNER,COUNT).
+# Real clients exec newuidmap/newgidmap (and rootlesskit getsubids) by PATH
+# and must work unchanged with ours: util-linux unshare --map-auto (and
+# --map-users/--map-groups, which in util-linux 2.38 take OUTER,INNER,COUNT),
+# podman, buildah, lxc and rootlesskit as Debian 12 ships them. Each case
+# checks what a user would see (the maps inside, the container's output) and
+# the audit line that only idgate's helpers write, which proves that shadow's
+# helpers in /usr/bin were not the ones that ran. A missing client is a
+# failure, not a skip: scripts/deps installs them all.
+
+# The full map every client should give idgt1: its own id as root, then the
+# whole allotment of /etc/subuid (and /etc/subgid) above it.
+FULL_MAP="0 $U1 1
+1 200000 65536"
+
+# need PROGRAM...: fail the case unless every PROGRAM is installed.
+need() {
+    local p ok=0
+    for p in "$@"; do
+        command -v "$p" >/dev/null || { fail "$p is not installed (scripts/deps installs it)"; ok=1; }
+    done
+    return $ok
+}
+
+# client_home: a home and runtime dir for idgt1 in the sandbox's tmpfs, so
+# that container storage, configuration and pause process state never touch
+# the host; sets HOME_DIR and CENV, the environment to run a client in
+# (nothing of root's, our helpers first in PATH).
+client_home() {
+    HOME_DIR=$T/home.$BASHPID
+    mkdir -p "$HOME_DIR/run"
+    chown -R $U1:$U1 "$HOME_DIR"
+    chmod 0700 "$HOME_DIR/run"
+    CENV=(env -i HOME="$HOME_DIR" XDG_RUNTIME_DIR="$HOME_DIR/run" USER=$U1N LOGNAME=$U1N
+        PATH="$BIN:/usr/bin:/bin")
+}
+
+# kill_pause: rootless podman leaves a pause process holding its user
+# namespace; its pid is in the runtime dir.
+kill_pause() {
+    local pause
+    for pause in $(cat "$HOME_DIR"/run/libpod/tmp/pause.pid "$HOME_DIR"/run/containers/pause.pid 2>/dev/null); do
+        kill "$pause"
+    done
+}
+
+# maps_of_out: the output file's maps, blanks folded.
+maps_of_out() {
+    awk '{print $1, $2, $3}' "$T/out"
+}
+
+# expect_full_map_audited: idgate's newuidmap and newgidmap each logged
+# that they wrote FULL_MAP. Shadow's helpers log no such line.
+expect_full_map_audited() {
+    syslog_expect "map 0 $U1 1 (own id), 1 200000 65536 (/etc/subuid:2): allowed"
+    syslog_expect "map 0 $U1 1 (own id), 1 200000 65536 (/etc/subgid:2): allowed"
+}
+
+# step DESC CMD...: run CMD as idgt1 in CENV; fail the case, naming DESC, if
+# it exits non-zero.
+step() {
+    local desc=$1
+    shift
+    run $U1 "${CENV[@]}" "$@"
+    [ "$RC" = 0 ] || { fail "$desc exited $RC; stderr: $ERR"; return 1; }
+}
+
+BUILDAH=(buildah --storage-driver=vfs)
+IMAGE=localhost/idgate-busybox
+
+# build_busybox_image: buildah, rootless, builds IMAGE into idgt1's storage
+# from nothing but Debian's static busybox, offline: the binary, a marker
+# file owned by 1000:1000 inside (which must land on 200999 outside), and a
+# default command. Every buildah call below re-enters a user namespace
+# through newuidmap/newgidmap.
+build_busybox_image() {
+    need buildah || return
+    [ -x /bin/busybox ] && file_is_static /bin/busybox ||
+        { fail "/bin/busybox is not Debian's busybox-static"; return 1; }
+    echo "made by idgate's test" >"$HOME_DIR/marker"
+    chown $U1:$U1 "$HOME_DIR/marker"
+    step "buildah from scratch" "${BUILDAH[@]}" from --name idgate-bb scratch &&
+        step "buildah copy busybox" "${BUILDAH[@]}" copy --chown 0:0 idgate-bb /bin/busybox /bin/busybox &&
+        step "buildah copy marker" "${BUILDAH[@]}" copy --chown 1000:1000 idgate-bb "$HOME_DIR/marker" /marker &&
+        step "buildah config" "${BUILDAH[@]}" config --cmd '["/bin/busybox", "id"]' idgate-bb &&
+        step "buildah commit" "${BUILDAH[@]}" commit --quiet idgate-bb "$IMAGE"
+}
+
+# file_is_static FILE: FILE needs no dynamic loader (an image holding only
+# it must run).
+file_is_static() {
+    ! LC_ALL=C readelf -l "$1" 2>/dev/null | grep -q 'INTERP'
+}
+
+t_buildah_builds_an_image_rootless() {
+    syslog_start
+    client_home
+    build_busybox_image || return
+    # The maps buildah's namespace gets, as `buildah unshare` shows them.
+    step "buildah unshare" "${BUILDAH[@]}" unshare cat /proc/self/uid_map /proc/self/gid_map || return
+    [ "$(maps_of_out)" = "$FULL_MAP
+$FULL_MAP" ] || fail "unexpected maps from buildah unshare: $OUT"
+    step "buildah inspect" "${BUILDAH[@]}" inspect --type image --format '{{.OCIv1.Config.Cmd}}' "$IMAGE" &&
+        { [ "$OUT" = "[/bin/busybox id]" ] || fail "the image's command is '$OUT'"; }
+    # The marker owned by 1000:1000 inside is stored under 200999 outside,
+    # in the working container and in the committed layer: buildah really
+    # used the allotment through the map our helpers wrote.
+    local owners
+    owners=$(find "$HOME_DIR/.local/share/containers/storage/vfs/dir" -name marker -printf '%U:%G\n' | sort | uniq -c |
+        awk '{print $1, $2}')
+    [ "$owners" = "2 200999:200999" ] || fail "the marker's owners in the vfs storage: '$owners'"
+    expect_full_map_audited
+}
+
+# run_podman ARGS...: `podman ARGS` as idgt1. This host mounts cgroups
+# hybrid (v1 controllers, plus a cgroup2 at /sys/fs/cgroup/unified), which
+# crun refuses ("cgroups in hybrid mode not supported"). The cgroup2 mount
+# is taken away in a mount namespace of this command's own, private, so
+# neither the host nor the sandbox's other cases lose it.
+run_podman() {
+    unshare --mount --propagation private -- sh -c '
+        if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified || exit 125; fi
+        exec "$@"' sh setpriv --reuid=$U1 --regid=$U1 --clear-groups -- "${CENV[@]}" \
+        podman --storage-driver=vfs "$@" >"$T/out" 2>"$T/err"
+    RC=$?
+    OUT=$(cat "$T/out")
+    ERR=$(cat "$T/err")
+}
+
+t_podman_runs_the_image_rootless() {
+    syslog_start
+    need podman || return
+    client_home
+    build_busybox_image || return
+    # The image's own command, busybox id, as root of the container.
+    run_podman run --rm --network none "$IMAGE"
+    expect_rc 0
+    # (The image has no /etc/passwd, so no names.)
+    [ "$OUT" = "uid=0 gid=0" ] || fail "busybox id printed '$OUT'; stderr: $ERR"
+    run_podman run --rm --network none "$IMAGE" /bin/busybox sh -c \
+        'stat -c %u:%g /marker && cat /proc/self/uid_map /proc/self/gid_map'
+    kill_pause
+    expect_rc 0
+    # The marker is 1000:1000 again inside: ids above 0 come from the allotment.
+    [ "$(head -n 1 "$T/out")" = "1000:1000" ] || fail "the marker's owner in the container: $OUT"
+    [ "$(sed 1d "$T/out" | awk '{print $1, $2, $3}')" = "$FULL_MAP
+$FULL_MAP" ] || fail "unexpected maps in the container: $OUT; stderr: $ERR"
+    expect_full_map_audited
+}
+
+t_lxc_usernsexec_uses_our_helpers() {
+    syslog_start
+    need lxc-usernsexec || return
+    client_home
+    # lxc-usernsexec execs newuidmap/newgidmap by PATH with exactly the
+    # -m ranges, here the whole allotment and not the caller's own id.
+    run $U1 "${CENV[@]}" lxc-usernsexec -m u:0:200000:65536 -m g:0:200000:65536 -- \
+        cat /proc/self/uid_map /proc/self/gid_map
+    expect_rc 0
+    [ "$(maps_of_out)" = "0 200000 65536
+0 200000 65536" ] || fail "unexpected maps from lxc-usernsexec: $OUT; stderr: $ERR"
+    syslog_expect "map 0 200000 65536 (/etc/subuid:2): allowed"
+    syslog_expect "map 0 200000 65536 (/etc/subgid:2): allowed"
+}
+
+t_lxc_usernsexec_refused_outside_allotment() {
+    syslog_start
+    need lxc-usernsexec || return
+    client_home
+    run $U1 "${CENV[@]}" lxc-usernsexec -m u:0:400000:10 -m g:0:200000:10 -- true
+    [ "$RC" != 0 ] || fail "lxc-usernsexec mapped idgt2's range for idgt1"
+    syslog_expect "is not allotted to $U1N"
+}
+
+# rootlesskit SOURCE: rootlesskit with --subid-source=SOURCE, offline (host
+# network, /etc copied up), printing the maps of its child's namespace.
+rootlesskit_maps() {
+    need rootlesskit || return
+    client_home
+    run $U1 "${CENV[@]}" rootlesskit --subid-source="$1" --net=host --copy-up=/etc \
+        cat /proc/self/uid_map /proc/self/gid_map
+    # On a failure the audit lines cannot come: not waiting for them keeps
+    # the report short and the case quick.
+    [ "$RC" = 0 ] || { fail "rootlesskit --subid-source=$1 exited $RC; stderr: $ERR"; return; }
+    [ "$(maps_of_out)" = "$FULL_MAP
+$FULL_MAP" ] || fail "unexpected maps from rootlesskit --subid-source=$1: $OUT; stderr: $ERR"
+    expect_full_map_audited
+}
+
+# static: rootlesskit reads /etc/subuid and /etc/subgid itself.
+t_rootlesskit_static_subid_source() {
+    syslog_start
+    rootlesskit_maps static
+}
+
+# auto, the default: rootlesskit runs `getsubids NAME` and `getsubids UID`
+# (and -g) from PATH and joins the answers, so getsubids must answer as
+# shadow's does, which lists nothing for a uid no line is keyed by;
+# otherwise the range is asked for twice and newuidmap refuses the overlap.
+t_rootlesskit_auto_subid_source() {
+    syslog_start
+    need rootlesskit || return
+    run $U1 env PATH="$BIN:/usr/bin:/bin" sh -c 'command -v getsubids'
+    [ "$OUT" = "$BIN/getsubids" ] || fail "getsubids in PATH is '$OUT', not ours"
+    rootlesskit_maps auto
+}
 
 t_unshare_map_auto_uses_our_helpers() {
     syslog_start
@@ -38,24 +240,16 @@ t_unshare_map_users_explicit() {
 
 t_podman_unshare_uses_our_helpers() {
     syslog_start
-    local home=$T/home.$BASHPID
-    mkdir -p "$home/run"
-    chown -R $U1:$U1 "$home"
-    chmod 0700 "$home/run"
+    need podman || return
+    client_home
     # Rootless podman execs newuidmap/newgidmap by PATH. Its storage, runtime
     # dir and pause process state stay inside the sandbox's tmpfs; the pause
     # process it leaves is killed here.
-    run $U1 env -i HOME="$home" XDG_RUNTIME_DIR="$home/run" USER=$U1N PATH="$BIN:/usr/bin:/bin" \
-        podman --storage-driver=vfs unshare cat /proc/self/uid_map /proc/self/gid_map
-    local pause
-    for pause in $(cat "$home"/run/libpod/tmp/pause.pid "$home"/run/containers/pause.pid 2>/dev/null); do
-        kill "$pause"
-    done
+    run $U1 "${CENV[@]}" podman --storage-driver=vfs unshare cat /proc/self/uid_map /proc/self/gid_map
+    kill_pause
     expect_rc 0
-    [ "$(awk '{print $1, $2, $3}' "$T/out")" = "0 $U1 1
-1 200000 65536
-0 $U1 1
-1 200000 65536" ] || fail "unexpected maps from podman unshare: $OUT; stderr: $ERR"
+    [ "$(maps_of_out)" = "$FULL_MAP
+$FULL_MAP" ] || fail "unexpected maps from podman unshare: $OUT; stderr: $ERR"
     syslog_expect "newuidmap["
     syslog_expect "newgidmap["
 }
