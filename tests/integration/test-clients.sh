@@ -57,13 +57,20 @@ expect_full_map_audited() {
     syslog_expect "map 0 $U1 1 (own id), 1 200000 65536 (/etc/subgid:2): allowed"
 }
 
-# step DESC CMD...: run CMD as idgt1 in CENV; fail the case, naming DESC, if
-# it exits non-zero.
+# succeeded DESC: the last run exited 0, or the case fails naming DESC and
+# this returns 1, so that the case stops there: what follows a failed
+# client (its audit lines above all) cannot come, and waiting for it would
+# only make the report long and the case slow.
+succeeded() {
+    [ "$RC" = 0 ] || { fail "$1 exited $RC; stderr: $ERR"; return 1; }
+}
+
+# step DESC CMD...: run CMD as idgt1 in CENV; it must succeed.
 step() {
     local desc=$1
     shift
     run $U1 "${CENV[@]}" "$@"
-    [ "$RC" = 0 ] || { fail "$desc exited $RC; stderr: $ERR"; return 1; }
+    succeeded "$desc"
 }
 
 BUILDAH=(buildah --storage-driver=vfs)
@@ -135,13 +142,13 @@ t_podman_runs_the_image_rootless() {
     build_busybox_image || return
     # The image's own command, busybox id, as root of the container.
     run_podman run --rm --network none "$IMAGE"
-    expect_rc 0
+    succeeded "podman run" || { kill_pause; return; }
     # (The image has no /etc/passwd, so no names.)
     [ "$OUT" = "uid=0 gid=0" ] || fail "busybox id printed '$OUT'; stderr: $ERR"
     run_podman run --rm --network none "$IMAGE" /bin/busybox sh -c \
         'stat -c %u:%g /marker && cat /proc/self/uid_map /proc/self/gid_map'
     kill_pause
-    expect_rc 0
+    succeeded "podman run sh" || return
     # The marker is 1000:1000 again inside: ids above 0 come from the allotment.
     [ "$(head -n 1 "$T/out")" = "1000:1000" ] || fail "the marker's owner in the container: $OUT"
     [ "$(sed 1d "$T/out" | awk '{print $1, $2, $3}')" = "$FULL_MAP
@@ -157,7 +164,7 @@ t_lxc_usernsexec_uses_our_helpers() {
     # -m ranges, here the whole allotment and not the caller's own id.
     run $U1 "${CENV[@]}" lxc-usernsexec -m u:0:200000:65536 -m g:0:200000:65536 -- \
         cat /proc/self/uid_map /proc/self/gid_map
-    expect_rc 0
+    succeeded lxc-usernsexec || return
     [ "$(maps_of_out)" = "0 200000 65536
 0 200000 65536" ] || fail "unexpected maps from lxc-usernsexec: $OUT; stderr: $ERR"
     syslog_expect "map 0 200000 65536 (/etc/subuid:2): allowed"
@@ -180,9 +187,7 @@ rootlesskit_maps() {
     client_home
     run $U1 "${CENV[@]}" rootlesskit --subid-source="$1" --net=host --copy-up=/etc \
         cat /proc/self/uid_map /proc/self/gid_map
-    # On a failure the audit lines cannot come: not waiting for them keeps
-    # the report short and the case quick.
-    [ "$RC" = 0 ] || { fail "rootlesskit --subid-source=$1 exited $RC; stderr: $ERR"; return; }
+    succeeded "rootlesskit --subid-source=$1" || return
     [ "$(maps_of_out)" = "$FULL_MAP
 $FULL_MAP" ] || fail "unexpected maps from rootlesskit --subid-source=$1: $OUT; stderr: $ERR"
     expect_full_map_audited
@@ -247,7 +252,7 @@ t_podman_unshare_uses_our_helpers() {
     # process it leaves is killed here.
     run $U1 "${CENV[@]}" podman --storage-driver=vfs unshare cat /proc/self/uid_map /proc/self/gid_map
     kill_pause
-    expect_rc 0
+    succeeded "podman unshare" || return
     [ "$(maps_of_out)" = "$FULL_MAP
 $FULL_MAP" ] || fail "unexpected maps from podman unshare: $OUT; stderr: $ERR"
     syslog_expect "newuidmap["
