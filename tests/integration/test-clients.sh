@@ -180,6 +180,56 @@ t_lxc_usernsexec_refused_outside_allotment() {
     syslog_expect "is not allotted to $U1N"
 }
 
+# An unprivileged LXC container, made and run by idgt1 alone: the busybox
+# template of lxc-templates builds the rootfs from Debian's busybox-static,
+# as root of a namespace lxc-usernsexec opens; lxc-execute, lxc-start and
+# lxc-attach each open one through newuidmap/newgidmap again. LXC skips the
+# cgroup hierarchies it may not write to (none are delegated to idgt1 here),
+# and the network type "empty" needs no lxc-user-nic or bridge.
+t_lxc_unprivileged_container() {
+    syslog_start
+    need lxc-create lxc-execute lxc-start lxc-attach lxc-stop || return
+    [ -x /usr/share/lxc/templates/lxc-busybox ] ||
+        { fail "lxc's busybox template is not installed (Debian package lxc-templates)"; return; }
+    client_home
+    # An unprivileged user's default configuration: this file, not
+    # /etc/lxc/default.conf (a veth on lxcbr0, which needs lxc-user-nic).
+    mkdir -p "$HOME_DIR/.config/lxc"
+    printf '%s\n' "lxc.net.0.type = empty" "lxc.idmap = u 0 200000 65536" \
+        "lxc.idmap = g 0 200000 65536" >"$HOME_DIR/.config/lxc/default.conf"
+    chown -R $U1:$U1 "$HOME_DIR/.config"
+
+    step "lxc-create -t busybox" lxc-create -n idgt -t busybox || return
+    local rootfs=$HOME_DIR/.local/share/lxc/idgt/rootfs
+    # The template ran as root of the container's map: the rootfs is 200000's.
+    [ "$(stat -c %u:%g "$rootfs/bin/busybox" 2>&1)" = "200000:200000" ] ||
+        fail "the rootfs's busybox is owned by '$(stat -c %u:%g "$rootfs/bin/busybox" 2>&1)'"
+
+    step "lxc-execute" lxc-execute -n idgt -- cat /proc/self/uid_map /proc/self/gid_map || return
+    [ "$(maps_of_out)" = "0 200000 65536
+0 200000 65536" ] || fail "unexpected maps from lxc-execute: $OUT"
+
+    step "lxc-start" lxc-start -n idgt || return
+    # From here the container runs: no early return until it is stopped.
+    run $U1 "${CENV[@]}" lxc-wait -n idgt -s RUNNING -t 10
+    succeeded "lxc-wait RUNNING" &&
+        run $U1 "${CENV[@]}" lxc-attach -n idgt -- sh -c \
+            'hostname && id && cat /proc/self/uid_map /proc/self/gid_map' &&
+        succeeded "lxc-attach" &&
+        { [ "$(head -n 2 "$T/out")" = "idgt
+uid=0(root) gid=0(root)" ] || fail "lxc-attach printed: $OUT"; } &&
+        { [ "$(sed 1,2d "$T/out" | awk '{print $1, $2, $3}')" = "0 200000 65536
+0 200000 65536" ] || fail "unexpected maps from lxc-attach: $OUT"; }
+    # Seen from outside, the container's init runs as uid 200000.
+    local init
+    init=$(as $U1 "${CENV[@]}" lxc-info -n idgt -p -H 2>&1)
+    [ "$(stat -c %u "/proc/$init" 2>&1)" = 200000 ] ||
+        fail "the container's init ($init) is not run by 200000"
+    step "lxc-stop" lxc-stop -n idgt -k
+    syslog_expect "map 0 200000 65536 (/etc/subuid:2): allowed"
+    syslog_expect "map 0 200000 65536 (/etc/subgid:2): allowed"
+}
+
 # rootlesskit SOURCE: rootlesskit with --subid-source=SOURCE, offline (host
 # network, /etc copied up), printing the maps of its child's namespace.
 rootlesskit_maps() {
