@@ -12,10 +12,8 @@
 # Rootless podman keeps its container locks in a POSIX shared memory
 # segment, /dev/shm/libpod_rootless_lock_UID, which outlives the storage it
 # belongs to. The sandbox's /dev/shm is the host's: idgt1's segment would be
-# left on the host and shared with every other run's idgt1, and a lock
-# left taken there stalls a later `podman run` (its cleanup waits for the
-# lock; podman gives up after a 20 s "conmon timeout"). A tmpfs of this
-# sandbox's own takes its place.
+# left on the host and shared with every other sandbox's idgt1 (runs side
+# by side, the ASan build's). A tmpfs of this sandbox's own takes its place.
 mount -t tmpfs -o mode=1777,nosuid,nodev idgate-shm /dev/shm ||
     echo "    cannot mount a private /dev/shm: podman would use the host's"
 
