@@ -40,7 +40,7 @@ client_home() {
     mkdir -p "$HOME_DIR/run"
     chown -R $U1:$U1 "$HOME_DIR"
     chmod 0700 "$HOME_DIR/run"
-    CENV=(env -i HOME="$HOME_DIR" XDG_RUNTIME_DIR="$HOME_DIR/run" USER=$U1N LOGNAME=$U1N
+    CENV=(env -i HOME="$HOME_DIR" XDG_RUNTIME_DIR="$HOME_DIR/run" USER="$U1N" LOGNAME="$U1N"
         PATH="$BIN:/usr/bin:/bin")
 }
 
