@@ -234,6 +234,10 @@ uid=0(root) gid=0(root)" ] || fail "lxc-attach printed: $OUT"; } &&
     [ "$(stat -c %u "/proc/$init" 2>&1)" = 200000 ] ||
         fail "the container's init ($init) is not run by 200000"
     step "lxc-stop" lxc-stop -n idgt -k
+    # lxc-create's template (through lxc-usernsexec) maps idgt1 itself too,
+    # above the container's ids, so that the template can still reach the
+    # files idgt1 owns (the container's config).
+    syslog_expect "map 0 200000 65536 (/etc/subuid:2), 65536 $U1 1 (own id): allowed"
     syslog_expect "map 0 200000 65536 (/etc/subuid:2): allowed"
     syslog_expect "map 0 200000 65536 (/etc/subgid:2): allowed"
 }
