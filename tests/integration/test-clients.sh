@@ -22,9 +22,6 @@ mount -t tmpfs -o mode=1777,nosuid,nodev idgate-shm /dev/shm ||
 # hybrid mode not supported, drop all controllers from cgroupv2"). The
 # sandbox's mount namespace is private (sandbox.sh), so unmounting it here
 # leaves the host's in place; it is done only where the mount is private.
-# (Done once for the whole file, not in a namespace of each podman's own:
-# with that, podman 4.3 often waited out its 20 s "conmon timeout" after
-# every container, though conmon had written the exit status.)
 CGROUP2_GONE=
 if ! mountpoint -q /sys/fs/cgroup/unified; then
     CGROUP2_GONE=1
@@ -156,7 +153,10 @@ t_podman_runs_the_image_rootless() {
         { fail "the hybrid cgroup2 mount could not be taken away in the sandbox"; return; }
     client_home
     build_busybox_image || return
-    # The image's own command, what a user of the image sees.
+    # The image's own command, what a user of the image sees. One run only:
+    # on this machine under load, podman 4.3 sometimes waits out its 20 s
+    # "conmon timeout" after the container exits, though conmon has written
+    # the exit status, and then returns it.
     run_podman run --rm --network none "$IMAGE"
     kill_pause
     succeeded "podman run" || return
