@@ -38,6 +38,10 @@ idg_sandbox_setup() {
     # The helpers as a distribution installs them: setuid root, mode 4755.
     install -o root -g root -m 4755 "$IDG_BUILD/newuidmap/newuidmap" \
         "$IDG_BUILD/newgidmap/newgidmap" "$T/bin/" || return 1
+    # getsubids too, mode 0755 as installed: clients that run it by PATH
+    # (rootlesskit's default --subid-source=auto) must get ours, not
+    # shadow's /usr/bin/getsubids.
+    install -o root -g root -m 0755 "$IDG_BUILD/getsubids/getsubids" "$T/bin/" || return 1
     BIN=$T/bin
     cd "$T/tmp" || return 1
     IDG_DEFAULT_SUBUID="# test allotments
