@@ -140,7 +140,9 @@ as_user() {
     mkdir -p "$home/run"
     chown -R "$TU:$TU" "$home"
     chmod 0700 "$home/run"
-    setpriv --reuid="$TU" --regid="$TU" --clear-groups -- \
+    # util-linux unshare --map-auto waits for ever when its helper fails in
+    # some ways; a case fails after a minute instead of hanging the suite.
+    timeout --kill-after=5 60 setpriv --reuid="$TU" --regid="$TU" --clear-groups -- \
         env -i HOME="$home" XDG_RUNTIME_DIR="$home/run" USER="$TUN" LOGNAME="$TUN" \
         PATH=/usr/bin:/bin LC_ALL=C.UTF-8 "$@"
 }
@@ -197,6 +199,15 @@ c_helpers_setuid_root() {
     for f in newuidmap newgidmap; do
         m=$(stat -c '%a %U %G' "/usr/bin/$f") || return 1
         [ "$m" = "4755 root root" ] || { echo "/usr/bin/$f is $m, expected 4755 root root"; return 1; }
+    done
+}
+
+c_helpers_are_idgates() {
+    # What dpkg -S says, the programs say too: PATH finds idgate's helpers.
+    local f out
+    for f in newuidmap newgidmap getsubids; do
+        out=$(as_user "$f" --version 2>&1)
+        [ "$out" = "$f (idgate) $UPSTREAM" ] || { echo "$f --version printed '$out', expected '$f (idgate) $UPSTREAM'"; return 1; }
     done
 }
 
@@ -310,6 +321,7 @@ c_dpkg_names_shadow() {
         expect_owner "/usr/lib/$multiarch/libsubid.so.4.0.0" "libsubid4:$arch" &&
         expect_owner /usr/include/shadow/subid.h "libsubid-dev:$arch" || return 1
     [ -u "/usr/bin/newuidmap" ] || { echo "shadow's /usr/bin/newuidmap is not setuid"; return 1; }
+    if as_user newuidmap --version 2>&1 | grep -q idgate; then echo "newuidmap in PATH is still idgate's"; return 1; fi
     [ ! -e "/usr/sbin/subid-add" ] || { echo "/usr/sbin/subid-add is still there"; return 1; }
 }
 
@@ -338,6 +350,7 @@ inner() {
     run_case shadow_packages_removed c_shadow_packages_removed
     run_case dpkg_S_names_idgate c_dpkg_names_idgate
     run_case helpers_setuid_root c_helpers_setuid_root
+    run_case helpers_are_idgates c_helpers_are_idgates
     run_case library_header_pkgconfig c_library_and_dev_files
     run_case man_pages_with_subgid_link c_man_pages
     run_case docs_installed c_docs
@@ -457,6 +470,8 @@ main() {
 if [ "${1:-}" = --inner ]; then
     shift
     IDGATE_DEBS=("$@")
+    UPSTREAM=$(dpkg-deb -f "$1" Version)
+    UPSTREAM=${UPSTREAM%-*}
     inner
     exit 0
 fi
