@@ -167,6 +167,11 @@ expect_maps() { # OUTPUT COUNT: uid_map then gid_map, as a user's root and COUNT
     [ "$got" = "$want" ] || { echo "maps are '$(tr '\n' ',' <<<"$got")', expected '$(tr '\n' ',' <<<"$want")'"; return 1; }
 }
 
+why() { # LOG: the lines of a dpkg or apt log that say why it failed
+    grep -E '^(E: |dpkg: (error|dependency problems|no, cannot))|depends on|conflicts with|^ [^ ].*: Depends: ' "$1" |
+        head -n 6 || tail -n 5 "$1"
+}
+
 c_install_idgate() {
     # dpkg -i, as a user would: Conflicts+Replaces make dpkg remove shadow's
     # packages, and the versioned Provides keep podman's and buildah's
@@ -174,7 +179,7 @@ c_install_idgate() {
     local f debs=()
     for f in "${IDGATE_DEBS[@]}"; do debs+=("/tmp/debs/${f##*/}"); done
     inroot dpkg -i "${debs[@]}" >"$W/install.log" 2>&1 ||
-        { tail -n 5 "$W/install.log"; return 1; }
+        { why "$W/install.log"; return 1; }
 }
 
 c_shadow_packages_removed() {
@@ -304,7 +309,7 @@ c_switch_back() {
     local debs=()
     mapfile -t debs < <(ls /tmp/shadow/*.deb)
     inroot apt-get install -y --no-download -o APT::Sandbox::User=root "${debs[@]}" >"$W/switch.log" 2>&1 ||
-        { tail -n 5 "$W/switch.log"; return 1; }
+        { why "$W/switch.log"; return 1; }
 }
 
 c_idgate_packages_removed() {
