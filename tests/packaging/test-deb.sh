@@ -5,6 +5,7 @@
 # swapped back, on a copy of this machine that vanishes afterwards.
 #
 #   tests/packaging/test-deb.sh [DEBDIR]
+#   TEST_DEB_INSTALLER=apt tests/packaging/test-deb.sh   (apt-get, not dpkg -i)
 #
 # DEBDIR holds scripts/package's output (default: build-deb/ in the
 # project); shadow's uidmap, libsubid4 and libsubid-dev .debs, for the swap
@@ -176,9 +177,13 @@ c_install_idgate() {
     # dpkg -i, as a user would: Conflicts+Replaces make dpkg remove shadow's
     # packages, and the versioned Provides keep podman's and buildah's
     # dependencies satisfied while it does.
-    local f debs=()
+    # TEST_DEB_INSTALLER=apt installs them as README's apt command does.
+    local f debs=() cmd=(dpkg -i)
     for f in "${IDGATE_DEBS[@]}"; do debs+=("/tmp/debs/${f##*/}"); done
-    inroot dpkg -i "${debs[@]}" >"$W/install.log" 2>&1 ||
+    if [ "${TEST_DEB_INSTALLER:-dpkg}" = apt ]; then
+        cmd=(apt-get install -y -o APT::Sandbox::User=root)
+    fi
+    inroot "${cmd[@]}" "${debs[@]}" >"$W/install.log" 2>&1 ||
         { why "$W/install.log"; return 1; }
 }
 
@@ -308,7 +313,7 @@ c_switch_back() {
     # buildah's dependencies. This is README's way back, with local files.
     local debs=()
     mapfile -t debs < <(ls /tmp/shadow/*.deb)
-    inroot apt-get install -y --no-download -o APT::Sandbox::User=root "${debs[@]}" >"$W/switch.log" 2>&1 ||
+    inroot apt-get install -y -o APT::Sandbox::User=root "${debs[@]}" >"$W/switch.log" 2>&1 ||
         { why "$W/switch.log"; return 1; }
 }
 
@@ -350,7 +355,7 @@ inner() {
     pass overlay_root
     local t0=$SECONDS
     run_case install_idgate_debs c_install_idgate
-    echo "    dpkg -i, $((SECONDS - t0)) s:"
+    echo "    ${TEST_DEB_INSTALLER:-dpkg} install of idgate's .debs, $((SECONDS - t0)) s:"
     sed 's/^/    | /' "$W/install.log"
     run_case shadow_packages_removed c_shadow_packages_removed
     run_case dpkg_S_names_idgate c_dpkg_names_idgate
@@ -369,7 +374,7 @@ inner() {
     t0=$SECONDS
     run_case switch_back_to_shadow c_switch_back
     echo "    apt-get install shadow's .debs, $((SECONDS - t0)) s:"
-    grep -E '^(Removing|Unpacking|Setting up|The following|  )' "$W/switch.log" | sed 's/^/    | /'
+    grep -E '^(Removing|Unpacking|Setting up|The following|dpkg: |  )' "$W/switch.log" | sed 's/^/    | /'
     run_case idgate_packages_removed c_idgate_packages_removed
     run_case dpkg_S_names_shadow c_dpkg_names_shadow
     run_case diversions_removed c_diversions_removed
