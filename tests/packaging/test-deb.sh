@@ -414,6 +414,53 @@ fetch_shadow_debs() {
     done
 }
 
+# hold_dpkg_lock CMD...: run CMD holding the host's dpkg locks, as apt
+# does (fcntl locks on lock-frontend, then lock). No apt or dpkg run on the
+# host may change / while it is the overlay's lower layer (overlayfs leaves a
+# changing lower layer undefined, and the cases would see the other run's
+# half-written database), nor make host_unchanged fail for a change that is
+# not ours. Waits up to 5 minutes for a run in progress.
+hold_dpkg_lock() {
+    python3 - "$@" <<'EOF'
+import fcntl, os, subprocess, sys, time
+fds = []
+deadline = time.monotonic() + 300
+said = False
+for path in ("/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock"):
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
+    while True:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                sys.exit(75)
+            if not said:
+                print("test-deb: waiting for the host's dpkg lock (apt or dpkg is running)", flush=True)
+                said = True
+            time.sleep(1)
+    fds.append(fd)
+sys.exit(subprocess.run(sys.argv[1:]).returncode)
+EOF
+}
+
+# locked DEB...: under the dpkg lock, the cases in their namespaces, and the
+# host's state compared before and after.
+locked() {
+    local before after
+    before=$(host_state)
+    # --kill-child: if this script dies, the namespace's processes die.
+    unshare --mount --propagation private --pid --fork --kill-child \
+        "$0" --inner "$@" ||
+        fail namespaces "unshare --mount --pid could not run the cases (exit $?)"
+    after=$(host_state)
+    if [ "$before" = "$after" ]; then
+        pass host_unchanged
+    else
+        fail host_unchanged "the host's dpkg status, diversions or helpers changed: $(diff <(echo "$before") <(echo "$after") | tr '\n' ' ')"
+    fi
+}
+
 host_state() { # what must not change on the host
     sha256sum /var/lib/dpkg/status
     dpkg-divert --list | sort
@@ -462,19 +509,9 @@ main() {
     fi
 
     if ! grep -q fail "$RESULTS"; then
-        local before after
-        before=$(host_state)
         export TMP RESULTS CACHE
-        # --kill-child: if this script dies, the namespace's processes die.
-        unshare --mount --propagation private --pid --fork --kill-child \
-            "$0" --inner "${IDGATE_DEBS[@]}" ||
-            fail namespaces "unshare --mount --pid could not run the cases (exit $?)"
-        after=$(host_state)
-        if [ "$before" = "$after" ]; then
-            pass host_unchanged
-        else
-            fail host_unchanged "the host's dpkg status, diversions or helpers changed: $(diff <(echo "$before") <(echo "$after") | tr '\n' ' ')"
-        fi
+        hold_dpkg_lock "$0" --locked "${IDGATE_DEBS[@]}" ||
+            fail host_dpkg_lock "could not hold the host's dpkg lock (exit $?): apt or dpkg ran for 5 minutes; run the test again when it is done"
     fi
 
     local np nf
@@ -484,6 +521,11 @@ main() {
     [ "$nf" = 0 ]
 }
 
+if [ "${1:-}" = --locked ]; then
+    shift
+    locked "$@"
+    exit 0
+fi
 if [ "${1:-}" = --inner ]; then
     shift
     IDGATE_DEBS=("$@")
