@@ -24,6 +24,10 @@
 set -uo pipefail # no -e: a failing case is reported, and the next one runs
 prog=test-deb
 top=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "$(id -u)" != 0 ]; then
+    echo "SKIP: $prog: needs root to mount an overlay of / in a private namespace and run dpkg there; run it as root (sudo $0)"
+    exit 77
+fi
 
 # The users' tools that depend on shadow's packages and must survive both
 # swaps: podman Depends on libsubid4 (>= 1:4.11.1); buildah and rootlesskit
@@ -469,10 +473,6 @@ host_state() { # what must not change on the host
 }
 
 main() {
-    if [ "$(id -u)" != 0 ]; then
-        echo "SKIP: $prog: needs root to mount an overlay of / in a private namespace and run dpkg there; run it as root (sudo $0)"
-        exit 77
-    fi
     local debdir=${1:-$top/build-deb}
     TMP=$(mktemp -d "${TMPDIR:-/tmp}/idgate-test-deb.XXXXXX") || exit 1
     trap 'rm -rf "$TMP"' EXIT
