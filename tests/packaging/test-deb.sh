@@ -328,6 +328,16 @@ c_switch_back() {
         { why "$W/switch.log"; return 1; }
 }
 
+c_reinstall_idgate() {
+    # An upgrade runs preinst upgrade and the old postrm upgrade: the
+    # diversions must stay, and passwd's pages keep their diverted names.
+    local deb
+    deb=$(ls /tmp/debs/idgate_*.deb)
+    inroot dpkg -i "$deb" >"$W/reinstall.log" 2>&1 || { why "$W/reinstall.log"; return 1; }
+    c_passwd_pages_diverted || return 1
+    zgrep -q idgate /usr/share/man/man5/subuid.5.gz || { echo "/usr/share/man/man5/subuid.5.gz is no longer idgate's"; return 1; }
+}
+
 c_idgate_packages_removed() {
     local p bad=()
     for p in "${idgate_pkgs[@]}"; do
@@ -381,6 +391,7 @@ inner() {
     run_case getsubids_idgate c_getsubids_idgate
     run_case unshare_map_auto_idgate c_unshare_map_auto
     run_case podman_unshare_idgate c_podman_unshare
+    run_case reinstall_keeps_diversions c_reinstall_idgate
 
     t0=$SECONDS
     run_case switch_back_to_shadow c_switch_back
