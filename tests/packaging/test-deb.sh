@@ -84,9 +84,18 @@ inner_setup() {
     mount -t overlay overlay -o "lowerdir=/,upperdir=$W/up,workdir=$W/work" "$R" || return 1
     mount -t proc proc "$R/proc" || return 1
     mount -t sysfs -o ro sysfs "$R/sys" || return 1
-    # The host's devices (null, tty, pts), with a private /dev/shm: podman
-    # keeps its lock file there.
-    mount --rbind /dev "$R/dev" || return 1
+    # The host's devices (null, tty, pts) through an overlay, so that a
+    # syslog socket can sit at /dev/log without reaching the host's /dev,
+    # and a private /dev/shm: podman keeps its lock file there.
+    mkdir "$W"/hostdev "$W"/dev.up "$W"/dev.work
+    mount --rbind /dev "$W/hostdev" || return 1
+    mount -t overlay overlay -o "lowerdir=/dev,upperdir=$W/dev.up,workdir=$W/dev.work" "$R/dev" ||
+        return 1
+    local d
+    for d in pts mqueue; do
+        if [ -d "$W/hostdev/$d" ]; then mount --rbind "$W/hostdev/$d" "$R/dev/$d" || return 1; fi
+    done
+    rm -f "$R/dev/log"
     mount -t tmpfs -o mode=1777 shm "$R/dev/shm" || return 1
     # A fresh /run: no host daemon's socket (syslog, D-Bus) is reachable, so
     # nothing the packages or the helpers do reaches the host's services.
@@ -130,6 +139,23 @@ inner_setup() {
     R=
     W=/tmp/test-deb
     mkdir -p "$W"
+    # idgate's helpers write no map they cannot log: a system logger at
+    # /dev/log, as a booted host has, keeping what it gets in $W/syslog.
+    python3 - "$W/syslog" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+os.chmod("/dev/log", 0o666)
+with open(sys.argv[1], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536).rstrip(b"\0\n") + b"\n")
+PY
+    local i
+    for ((i = 0; i < 500; i++)); do
+        [ -S /dev/log ] && break
+        sleep 0.01
+    done
+    [ -S /dev/log ]
 }
 
 # inroot CMD...: CMD with the clean environment a package tool gets.
