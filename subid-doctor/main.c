@@ -234,7 +234,8 @@ static void find_user(const char *arg, struct dr_user *u)
         if (me == 0)
             usage_error("run as root, it needs the USER to check (root's own containers are "
                         "not rootless)");
-        rc = idg_account_by_uid(me, &a, NULL);
+        int source_errno;
+        rc = idg_account_by_uid(me, &a, &source_errno);
         if (rc < 0 && rc != -ENAMETOOLONG) {
             a = (struct idg_account){.uid = me, .gid = getgid()};
             a.name[0] = '\0';
