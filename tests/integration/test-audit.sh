@@ -90,7 +90,7 @@ t_refusal_audited_with_only_four_fds() {
     target $U2
     for prog in newuidmap newgidmap; do
         syslog_start
-        run $U1 bash -c "ulimit -n 4 && exec '$BIN/$prog' $TARGET 0 400000 10"
+        run $U1 "${NOLEAK[@]}" bash -c "ulimit -n 4 && exec '$BIN/$prog' $TARGET 0 400000 10"
         expect_rc 1
         expect_err "raise the limit on open files (ulimit -n)"
         syslog_expect "$prog["

@@ -317,7 +317,7 @@ t_hidepid_target_is_inaccessible_not_missing() {
     local opt
     for opt in 1 2; do
         mount -t proc -o hidepid=$opt proc /proc || { fail "cannot mount proc hidepid=$opt"; return; }
-        run $U1 "$BIN/newuidmap" "$TARGET" 0 200000 10
+        run $U1 "${NOLEAK[@]}" "$BIN/newuidmap" "$TARGET" 0 200000 10
         umount /proc
         expect_refused "$TARGET" uid "newuidmap: process $TARGET exists but cannot be accessed: opening /proc/$TARGET fails"
         expect_err "you may only map processes of your own"
@@ -326,7 +326,7 @@ t_hidepid_target_is_inaccessible_not_missing() {
     expect_err "hidepid=invisible (2)"
     # A pid that is really free is still called missing under hidepid.
     mount -t proc -o hidepid=2 proc /proc
-    run $U1 "$BIN/newuidmap" 999999 0 200000 10
+    run $U1 "${NOLEAK[@]}" "$BIN/newuidmap" 999999 0 200000 10
     umount /proc
     expect_rc 1
     expect_err "process 999999 does not exist"
@@ -336,7 +336,7 @@ t_hidepid_target_is_inaccessible_not_missing() {
 # not "chmod 4755" of a file that is 4755 (issue 12, item 11).
 t_traced_says_the_kernel_ignores_setuid() {
     target $U1
-    run $U1 strace -f -qq -o /dev/null "$BIN/newuidmap" "$TARGET" 0 200000 10
+    run $U1 "${NOLEAK[@]}" strace -f -qq -o /dev/null "$BIN/newuidmap" "$TARGET" 0 200000 10
     expect_refused "$TARGET" uid "newuidmap was started under ptrace (TracerPid: "
     expect_err "the kernel ignores the setuid bit and file capabilities of a program traced by an unprivileged tracer"
     expect_err "run it without the tracer"
