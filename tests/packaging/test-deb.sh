@@ -244,7 +244,7 @@ c_helpers_setuid_root() {
 c_helpers_are_idgates() {
     # What dpkg -S says, the programs say too: PATH finds idgate's helpers.
     local f out
-    for f in newuidmap newgidmap getsubids; do
+    for f in newuidmap newgidmap getsubids subid-doctor; do
         out=$(as_user "$f" --version 2>&1)
         [ "$out" = "$f (idgate) $UPSTREAM" ] || { echo "$f --version printed '$out', expected '$f (idgate) $UPSTREAM'"; return 1; }
     done
@@ -270,7 +270,7 @@ c_library_and_dev_files() {
 
 c_man_pages() {
     local f m=/usr/share/man
-    for f in man1/newuidmap.1.gz man1/newgidmap.1.gz man1/getsubids.1.gz man8/subid-add.8.gz \
+    for f in man1/newuidmap.1.gz man1/newgidmap.1.gz man1/getsubids.1.gz man1/subid-doctor.1.gz man8/subid-add.8.gz \
         man5/subuid.5.gz man5/id_permission.5.gz man3/libsubid.3.gz; do
         [ -f "$m/$f" ] || { echo "$m/$f is missing"; return 1; }
     done
@@ -322,6 +322,17 @@ c_unshare_map_auto() {
     out=$(as_user unshare --map-auto --map-root-user cat /proc/self/uid_map /proc/self/gid_map 2>&1) ||
         { echo "unshare failed: $out"; return 1; }
     expect_maps "$out" 65535
+}
+
+c_subid_doctor() {
+    # The installed doctor finds the setup whole: ranges in both files,
+    # the PATH's helpers setuid root, and a live trial that maps them.
+    local out rc
+    out=$(as_user subid-doctor --json 2>&1)
+    rc=$?
+    [ $rc = 0 ] || { echo "subid-doctor exited $rc: $out"; return 1; }
+    grep -q '"ok": *true' <<<"$out" || { echo "subid-doctor --json did not say ok: $out"; return 1; }
+    grep -q '"id": *"trial", *"status": *"ok"' <<<"$out" || { echo "subid-doctor's live trial did not pass: $out"; return 1; }
 }
 
 c_podman_unshare() {
@@ -417,6 +428,7 @@ inner() {
     run_case getsubids_idgate c_getsubids_idgate
     run_case unshare_map_auto_idgate c_unshare_map_auto
     run_case podman_unshare_idgate c_podman_unshare
+    run_case subid_doctor_idgate c_subid_doctor
     run_case reinstall_keeps_diversions c_reinstall_idgate
 
     t0=$SECONDS
