@@ -8,9 +8,7 @@
 #include <unistd.h>
 
 #include "grow.h"
-
-/* Lines longer than this are malformed; it also bounds the reader's memory. */
-#define READ_CHUNK (64 * 1024)
+#include "linescan.h"
 
 void idg_allotments_free(struct idg_allotments *a)
 {
@@ -53,8 +51,19 @@ struct scan {
     struct idg_allotments *out;
     idg_bad_line_fn bad;
     void *arg;
-    uint32_t lineno; /* lines wholly consumed so far */
+    uint32_t lineno;   /* lines wholly consumed so far */
+    const char *chunk; /* the complete lines being scanned */
+    size_t chunk_end;
+    size_t max_line; /* from a file: longer lines are IDG_LINE_TOO_LONG */
 };
+
+/* A line of IDG_LINE_MAX bytes or more in a file: reported once if it may
+   be the owner's, never parsed. */
+static void too_long(struct scan *s, const char *line, size_t len, uint32_t lineno)
+{
+    if (s->o && s->bad && idg_line_may_belong(s->o, line, len))
+        s->bad(s->arg, s->path, lineno, IDG_LINE_TOO_LONG);
+}
 
 /*
  * Does the line surely not hold id? Judged only on the plain shape
@@ -82,6 +91,10 @@ static bool surely_not_holding(const char *line, size_t len, uint32_t id)
 
 static int scan_line(struct scan *s, const char *line, size_t len, uint32_t lineno)
 {
+    if (s->max_line && len >= s->max_line) {
+        too_long(s, line, len, lineno);
+        return 0;
+    }
     if (!s->o) {
         struct idg_entry e;
         if (surely_not_holding(line, len, s->id) ||
@@ -126,17 +139,17 @@ static int scan_at(struct scan *s, const char *buf, size_t p, size_t end, uint32
     return scan_line(s, buf + p, (size_t)(nl - (buf + p)), lineno);
 }
 
-/* One in the high bit of each byte of x that is zero, and nowhere else. */
-static inline uint64_t zero_bytes(uint64_t x)
+static int candidate(void *arg, size_t off, uint32_t lineno)
 {
-    const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
-    return ~(((x & low7) + low7) | x | low7);
+    struct scan *s = arg;
+    return scan_at(s, s->chunk, off, s->chunk_end, s->lineno + lineno);
 }
 
 /*
  * Scan the complete lines of buf; *used is where the incomplete last line
- * (if any) starts. The search for line starts goes eight bytes at a time
- * (a 100,000-line file is 2 MiB: a call per line would cost twice as much).
+ * (if any) starts. For an owner, only the lines whose first byte could
+ * begin the owner's uid or name, or a window (any digit, for an owner with
+ * a uid), are looked at further (linescan.h).
  */
 static int scan_lines(struct scan *s, const char *buf, size_t len, size_t *used)
 {
@@ -158,36 +171,19 @@ static int scan_lines(struct scan *s, const char *buf, size_t len, size_t *used)
         *used = end;
         return r;
     }
-    /* Only lines whose first byte can begin the owner's uid or name, or a
-       window (any digit, for an owner with a uid), are looked at further. */
-    bool first_byte[256] = {false};
+    struct idg_firstbytes fb = {.n = 0, .digits = s->o->has_wuid};
     if (s->o->uid_len)
-        first_byte[(unsigned char)s->o->uid_str[0]] = true;
-    if (s->o->name_len)
-        first_byte[(unsigned char)s->o->name[0]] = true;
-    if (s->o->has_wuid)
-        memset(first_byte + '0', true, 10);
-    r = first_byte[(unsigned char)buf[0]] ? scan_at(s, buf, 0, end, base + 1) : 0;
-    size_t i = 0;
-    for (; r == 0 && i + 8 <= end; i += 8) {
-        uint64_t w;
-        memcpy(&w, buf + i, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        w = __builtin_bswap64(w); /* byte 0 in the low bits, as below assumes */
-#endif
-        for (uint64_t m = zero_bytes(w ^ UINT64_C(0x0a0a0a0a0a0a0a0a)); m && r == 0; m &= m - 1) {
-            size_t p = i + (size_t)(__builtin_ctzll(m) >> 3) + 1;
-            nl++;
-            if (p < end && first_byte[(unsigned char)buf[p]])
-                r = scan_at(s, buf, p, end, base + nl + 1);
-        }
-    }
-    for (; r == 0 && i < end; i++)
-        if (buf[i] == '\n' && ++nl && i + 1 < end && first_byte[(unsigned char)buf[i + 1]])
-            r = scan_at(s, buf, i + 1, end, base + nl + 1);
+        fb.byte[fb.n++] = (unsigned char)s->o->uid_str[0];
+    if (s->o->name && s->o->name_len)
+        fb.byte[fb.n++] = (unsigned char)s->o->name[0];
+    s->chunk = buf;
+    s->chunk_end = end;
+    r = idg_linescan(buf, end, &fb, candidate, s, &nl);
+    if (r)
+        return r;
     s->lineno = base + nl;
     *used = end;
-    return r;
+    return 0;
 }
 
 int idg_collect_from_buffer(const char *buf, size_t len, const char *path,
@@ -204,14 +200,15 @@ int idg_collect_from_buffer(const char *buf, size_t len, const char *path,
 
 static int scan_fd(struct scan *s, int fd, struct idg_file_problem *pb)
 {
-    char *buf = malloc(READ_CHUNK);
+    char *buf = malloc(IDG_READ_CHUNK);
     if (!buf)
         return -ENOMEM;
+    s->max_line = IDG_LINE_MAX;
     size_t have = 0;
     bool skipping = false; /* inside an over-long line */
     int r = 0;
     for (;;) {
-        ssize_t got = read(fd, buf + have, READ_CHUNK - have);
+        ssize_t got = read(fd, buf + have, IDG_READ_CHUNK - have);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
@@ -243,11 +240,11 @@ static int scan_fd(struct scan *s, int fd, struct idg_file_problem *pb)
                 r = scan_line(s, buf + used, have - used, s->lineno + 1);
             break;
         }
-        if (used == 0 && have == READ_CHUNK) {
-            /* A line that fills the whole buffer: report it once, skip the rest. */
+        if (have - used >= IDG_LINE_MAX) {
+            /* The unfinished line is too long already: report it once,
+               skip the rest of it. */
             s->lineno++;
-            if (s->o && idg_line_may_belong(s->o, buf, have) && s->bad)
-                s->bad(s->arg, s->path, s->lineno, IDG_LINE_TOO_LONG);
+            too_long(s, buf + used, have - used, s->lineno);
             skipping = true;
             have = 0;
             continue;

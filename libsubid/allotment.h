@@ -33,6 +33,16 @@ int idg_allotments_add(struct idg_allotments *a, struct idg_range r, const char 
 /* Order by start (then by count), as idg_decide() wants them. */
 void idg_allotments_sort(struct idg_allotments *a);
 
+/*
+ * The file reader's sizes: it reads IDG_READ_CHUNK bytes at a time (256 KiB:
+ * fewer calls than 64 KiB, and still in the processor's caches; reading
+ * beats mmap() here, where a page fault costs microseconds: see
+ * tests/bench/bench-scan), and a line of IDG_LINE_MAX bytes or more (without
+ * its '\n') is IDG_LINE_TOO_LONG, never parsed.
+ */
+#define IDG_READ_CHUNK (256 * 1024)
+#define IDG_LINE_MAX (64 * 1024)
+
 /* Told about each malformed line that belongs to the owner. */
 typedef void (*idg_bad_line_fn)(void *arg, const char *path, uint32_t line,
                                 enum idg_line_status st);
