@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "grow.h"
+#include "holdscan.h"
 #include "linescan.h"
 
 void idg_allotments_free(struct idg_allotments *a)
@@ -47,6 +48,7 @@ struct scan {
     const char *path;
     const struct idg_owner *o; /* NULL: every line holding `id` goes to `holding` */
     uint32_t id;
+    struct idg_holdfilter hold; /* for `id` */
     idg_holding_fn holding;
     struct idg_allotments *out;
     idg_bad_line_fn bad;
@@ -145,11 +147,18 @@ static int candidate(void *arg, size_t off, uint32_t lineno)
     return scan_at(s, s->chunk, off, s->chunk_end, s->lineno + lineno);
 }
 
+static int may_hold(void *arg, size_t off, size_t len, uint32_t lineno)
+{
+    struct scan *s = arg;
+    return scan_line(s, s->chunk + off, len, s->lineno + lineno);
+}
+
 /*
  * Scan the complete lines of buf; *used is where the incomplete last line
  * (if any) starts. For an owner, only the lines whose first byte could
  * begin the owner's uid or name, or a window (any digit, for an owner with
- * a uid), are looked at further (linescan.h).
+ * a uid), are looked at further (linescan.h); for an id, only the lines
+ * that may hold it (holdscan.h).
  */
 static int scan_lines(struct scan *s, const char *buf, size_t len, size_t *used)
 {
@@ -161,23 +170,21 @@ static int scan_lines(struct scan *s, const char *buf, size_t len, size_t *used)
     const uint32_t base = s->lineno;
     uint32_t nl = 0;
     int r = 0;
-    if (!s->o) { /* every line counts */
-        for (size_t p = 0; r == 0 && p < end; nl++) {
-            const char *eol = memchr(buf + p, '\n', end - p);
-            r = scan_line(s, buf + p, (size_t)(eol - (buf + p)), base + nl + 1);
-            p = (size_t)(eol - buf) + 1;
-        }
+    s->chunk = buf;
+    s->chunk_end = end;
+    if (!s->o) { /* only the lines that may hold the id (holdscan.h) */
+        r = idg_holdscan(buf, end, &s->hold, may_hold, s, &nl);
+        if (r)
+            return r;
         s->lineno = base + nl;
         *used = end;
-        return r;
+        return 0;
     }
     struct idg_firstbytes fb = {.n = 0, .digits = s->o->has_wuid};
     if (s->o->uid_len)
         fb.byte[fb.n++] = (unsigned char)s->o->uid_str[0];
     if (s->o->name && s->o->name_len)
         fb.byte[fb.n++] = (unsigned char)s->o->name[0];
-    s->chunk = buf;
-    s->chunk_end = end;
     r = idg_linescan(buf, end, &fb, candidate, s, &nl);
     if (r)
         return r;
@@ -276,6 +283,7 @@ int idg_entries_holding(const char *path, uid_t trusted_owner, uint32_t id, idg_
     if (fd < 0)
         return pb->why == IDG_TRUST_MISSING ? 0 : -1;
     struct scan s = {.path = path, .id = id, .holding = fn, .arg = arg};
+    idg_holdfilter_init(&s.hold, id);
     int r = scan_fd(&s, fd, pb);
     close(fd);
     return r;

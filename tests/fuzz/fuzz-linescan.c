@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-lines.h"
 #include "linescan-model.h"
 
 static struct hits want, got;
@@ -24,13 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t stop_at = (data[0] >> 3) % 4; /* 0: never */
     const char *text = (const char *)data + 3;
     size_t end = size - 3;
-    while (end && text[end - 1] != '\n')
-        end--;
-    /* A private copy: a pass must not read past end, and ASan sees to it. */
-    char *buf = malloc(end ? end : 1);
+    char *buf = complete_lines_copy(text, end, &end);
     if (!buf)
         return 0;
-    memcpy(buf, text, end);
     want = (struct hits){.stop_at = stop_at};
     uint32_t want_lines = 0;
     int want_r = reference(buf, end, &fb, &want, &want_lines);

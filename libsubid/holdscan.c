@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "holdscan.h"
+
+#include <string.h>
+
+#include "number.h"
+
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
+void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id)
+{
+    char text[11];
+    f->len = (unsigned)idg_format_u32(text, id);
+    memcpy(f->digits, text, f->len);
+    uint64_t top[11]; /* top[k]: the largest number of k digits */
+    top[0] = 0;
+    for (int k = 1; k <= 10; k++)
+        top[k] = top[k - 1] * 10 + 9;
+    /* A line holds X when START + COUNT - 1 >= X (and START <= X). */
+    for (int a = 0; a <= 10; a++)
+        for (int b = 0; b <= 10; b++)
+            f->reach[a][b] = a > 0 && b > 0 && top[a] + top[b] - 1 >= id;
+}
+
+/* Can the plain line with its colons at c1 and c2 and its '\n' at nl hold
+   the id? false only when the parser would find it holds no such id. */
+static inline bool may_hold(const struct idg_holdfilter *f, const char *buf, size_t c1, size_t c2,
+                            size_t nl)
+{
+    size_t ls = c2 - c1 - 1, lc = nl - c2 - 1;
+    if (lc > 10)
+        return true; /* not a number the parser takes, or one with a '\r': let it judge */
+    if (ls > 10)
+        return false; /* START is no number of 32 bits: no entry */
+    if (ls > f->len || !f->reach[ls][lc])
+        return false; /* START above X, or START + COUNT below it; reach[0][] and [][0]: empty */
+    return ls < f->len || memcmp(buf + c1 + 1, f->digits, ls) <= 0;
+}
+
+struct marks {
+    uint64_t colon, nl, dash;
+};
+
+/* The ':', '\n' and '-' of 64 bytes at p, one bit each. */
+static inline struct marks marks_portable(const char *p)
+{
+    struct marks m = {0, 0, 0};
+    for (int k = 0; k < 64; k++) {
+        uint64_t bit = UINT64_C(1) << k;
+        m.colon |= p[k] == ':' ? bit : 0;
+        m.nl |= p[k] == '\n' ? bit : 0;
+        m.dash |= p[k] == '-' ? bit : 0;
+    }
+    return m;
+}
+
+#if defined(__x86_64__)
+static inline struct marks marks_sse2(const char *p)
+{
+    const __m128i colon = _mm_set1_epi8(':'), nl = _mm_set1_epi8('\n'), dash = _mm_set1_epi8('-');
+    struct marks m = {0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        m.colon |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, colon)) << (16 * k);
+        m.nl |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) << (16 * k);
+        m.dash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, dash)) << (16 * k);
+    }
+    return m;
+}
+#endif
+
+/* Where the walk is inside the current line. */
+struct walk {
+    size_t start; /* the line's first byte */
+    size_t c[2];  /* its first two colons */
+    unsigned colons;
+    bool dash;  /* a '-' before the first colon */
+    uint32_t n; /* lines ended so far */
+};
+
+static inline int walk_block(struct walk *w, const char *buf, size_t i, struct marks m,
+                             const struct idg_holdfilter *f, idg_holdline_fn fn, void *arg)
+{
+    for (uint64_t ev = m.colon | m.nl | m.dash; ev; ev &= ev - 1) {
+        uint64_t bit = ev & (~ev + 1);
+        size_t pos = i + (size_t)__builtin_ctzll(ev);
+        if (m.colon & bit) {
+            if (w->colons < 2)
+                w->c[w->colons] = pos;
+            w->colons++;
+        } else if (m.dash & bit) {
+            w->dash |= w->colons == 0;
+        } else {
+            w->n++;
+            /* A window's owner begins with a digit and has a '-': its
+               span is not START..COUNT, so the parser judges it. */
+            bool window = w->dash && buf[w->start] >= '0' && buf[w->start] <= '9';
+            if (w->colons != 2 || window || may_hold(f, buf, w->c[0], w->c[1], pos)) {
+                int r = fn(arg, w->start, pos - w->start, w->n);
+                if (r)
+                    return r;
+            }
+            w->start = pos + 1;
+            w->colons = 0;
+            w->dash = false;
+        }
+    }
+    return 0;
+}
+
+int idg_holdscan_with(enum idg_linescan_pass pass, const char *buf, size_t end,
+                      const struct idg_holdfilter *f, idg_holdline_fn fn, void *arg,
+                      uint32_t *lines)
+{
+    struct walk w = {0};
+    size_t i = 0;
+    int r;
+    for (; i + 64 <= end; i += 64) {
+#if defined(__x86_64__)
+        struct marks m = pass == IDG_PASS_PORTABLE ? marks_portable(buf + i) : marks_sse2(buf + i);
+#else
+        (void)pass;
+        struct marks m = marks_portable(buf + i);
+#endif
+        if ((r = walk_block(&w, buf, i, m, f, fn, arg)) != 0)
+            return r;
+    }
+    if (i < end) {
+        char tail[64] = {0}; /* NULs are no mark */
+        memcpy(tail, buf + i, end - i);
+        if ((r = walk_block(&w, buf, i, marks_portable(tail), f, fn, arg)) != 0)
+            return r;
+    }
+    *lines = w.n;
+    return 0;
+}
+
+int idg_holdscan(const char *buf, size_t end, const struct idg_holdfilter *f, idg_holdline_fn fn,
+                 void *arg, uint32_t *lines)
+{
+    return idg_holdscan_with(IDG_PASS_SSE2, buf, end, f, fn, arg, lines);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Finding the few lines that may hold a given id, for "who owns id X?"
+ * (subid_get_*_owners): a pass over the bytes that reads no number.
+ *
+ * A plain line "owner:START:COUNT" holds X when START <= X < START + COUNT.
+ * The parser takes numbers of one to ten digits without a leading zero, so
+ * a number's length bounds it: a START longer than X's is above X, a START
+ * of X's length is compared with X as text, and a START and COUNT too short
+ * to reach X together are below it. Only the lines these tests cannot rule
+ * out are handed on, to be parsed; so are lines of any other shape (not two
+ * colons, a window's owner), which the parser judges.
+ *
+ * The line structure (':', '\n' and '-') is read 64 bytes at a time, with
+ * SSE2 on x86-64, and walked as bits: no byte loop, no parse per line.
+ */
+#ifndef IDGATE_HOLDSCAN_H
+#define IDGATE_HOLDSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "linescan.h"
+
+struct idg_holdfilter {
+    char digits[10]; /* X in decimal, no leading zero */
+    unsigned len;    /* how many digits */
+    /* reach[a][b]: can a START of a digits and a COUNT of b digits reach X
+       (10^a - 1 + 10^b - 1 > X)? */
+    bool reach[11][11];
+};
+
+void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id);
+
+/* Told about each line that may hold the id: its offset in buf, its length
+ * without the '\n', and its number (1 for the line at buf[0]). A non-zero
+ * return stops the scan. */
+typedef int (*idg_holdline_fn)(void *arg, size_t off, size_t len, uint32_t lineno);
+
+/*
+ * Report, in order, every line of buf[0..end) that may hold f's id, and
+ * every line not of the plain shape. buf[end - 1] must be '\n' (complete
+ * lines only); end may be 0. Returns 0 with *lines set to the number of
+ * lines, or the first non-zero value fn returned (*lines then unset).
+ */
+int idg_holdscan(const char *buf, size_t end, const struct idg_holdfilter *f, idg_holdline_fn fn,
+                 void *arg, uint32_t *lines);
+
+/* The same with the structure read by a given pass: IDG_PASS_PORTABLE (a
+ * byte loop, the reference) or, on x86-64, IDG_PASS_SSE2 (the default). */
+int idg_holdscan_with(enum idg_linescan_pass pass, const char *buf, size_t end,
+                      const struct idg_holdfilter *f, idg_holdline_fn fn, void *arg,
+                      uint32_t *lines);
+
+#endif
