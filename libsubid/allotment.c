@@ -147,10 +147,10 @@ static int candidate(void *arg, size_t off, uint32_t lineno)
     return scan_at(s, s->chunk, off, s->chunk_end, s->lineno + lineno);
 }
 
-static int may_hold(void *arg, const struct idg_line_at *l)
+static int may_hold(void *arg, size_t off, size_t len, uint32_t lineno)
 {
     struct scan *s = arg;
-    return scan_line(s, s->chunk + l->off, l->len, s->lineno + l->lineno);
+    return scan_line(s, s->chunk + off, len, s->lineno + lineno);
 }
 
 /*

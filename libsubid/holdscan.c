@@ -81,7 +81,7 @@ struct walk {
 };
 
 static inline int walk_block(struct walk *w, const char *buf, size_t i, struct marks m,
-                             const struct idg_holdfilter *f, idg_line_at_fn fn, void *arg)
+                             const struct idg_holdfilter *f, idg_holdline_fn fn, void *arg)
 {
     for (uint64_t ev = m.colon | m.nl | m.dash; ev; ev &= ev - 1) {
         uint64_t bit = ev & (~ev + 1);
@@ -98,13 +98,7 @@ static inline int walk_block(struct walk *w, const char *buf, size_t i, struct m
                span is not START..COUNT, so the parser judges it. */
             bool window = w->dash && buf[w->start] >= '0' && buf[w->start] <= '9';
             if (w->colons != 2 || window || may_hold(f, buf, w->c[0], w->c[1], pos)) {
-                struct idg_line_at l = {.off = w->start,
-                                        .len = pos - w->start,
-                                        .lineno = w->n,
-                                        .colons = w->colons,
-                                        .c1 = w->c[0] - w->start,
-                                        .c2 = w->c[1] - w->start};
-                int r = fn(arg, &l);
+                int r = fn(arg, w->start, pos - w->start, w->n);
                 if (r)
                     return r;
             }
@@ -116,9 +110,9 @@ static inline int walk_block(struct walk *w, const char *buf, size_t i, struct m
     return 0;
 }
 
-static inline int walk(enum idg_linescan_pass pass, const char *buf, size_t end,
-                       const struct idg_holdfilter *f, idg_line_at_fn fn, void *arg,
-                       uint32_t *lines)
+int idg_holdscan_with(enum idg_linescan_pass pass, const char *buf, size_t end,
+                      const struct idg_holdfilter *f, idg_holdline_fn fn, void *arg,
+                      uint32_t *lines)
 {
     struct walk w = {0};
     size_t i = 0;
@@ -143,13 +137,7 @@ static inline int walk(enum idg_linescan_pass pass, const char *buf, size_t end,
     return 0;
 }
 
-int idg_holdscan_with(enum idg_linescan_pass pass, const char *buf, size_t end,
-                      const struct idg_holdfilter *f, idg_line_at_fn fn, void *arg, uint32_t *lines)
-{
-    return walk(pass, buf, end, f, fn, arg, lines);
-}
-
-int idg_holdscan(const char *buf, size_t end, const struct idg_holdfilter *f, idg_line_at_fn fn,
+int idg_holdscan(const char *buf, size_t end, const struct idg_holdfilter *f, idg_holdline_fn fn,
                  void *arg, uint32_t *lines)
 {
     return idg_holdscan_with(IDG_PASS_SSE2, buf, end, f, fn, arg, lines);

@@ -33,17 +33,10 @@ struct idg_holdfilter {
 
 void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id);
 
-/* A line handed on: where it is, its length without the '\n', its number
- * (1 for the line at buf[0]), and where its first two colons are. */
-struct idg_line_at {
-    size_t off, len;
-    uint32_t lineno;
-    unsigned colons; /* how many ':' it holds */
-    size_t c1, c2;   /* offsets in the line of the first two, if it has them */
-};
-
-/* Told about each line handed on. A non-zero return stops the scan. */
-typedef int (*idg_line_at_fn)(void *arg, const struct idg_line_at *l);
+/* Told about each line that may hold the id: its offset in buf, its length
+ * without the '\n', and its number (1 for the line at buf[0]). A non-zero
+ * return stops the scan. */
+typedef int (*idg_holdline_fn)(void *arg, size_t off, size_t len, uint32_t lineno);
 
 /*
  * Report, in order, every line of buf[0..end) that may hold f's id, and
@@ -51,13 +44,13 @@ typedef int (*idg_line_at_fn)(void *arg, const struct idg_line_at *l);
  * lines only); end may be 0. Returns 0 with *lines set to the number of
  * lines, or the first non-zero value fn returned (*lines then unset).
  */
-int idg_holdscan(const char *buf, size_t end, const struct idg_holdfilter *f, idg_line_at_fn fn,
+int idg_holdscan(const char *buf, size_t end, const struct idg_holdfilter *f, idg_holdline_fn fn,
                  void *arg, uint32_t *lines);
 
 /* The same with the structure read by a given pass: IDG_PASS_PORTABLE (a
  * byte loop, the reference) or, on x86-64, IDG_PASS_SSE2 (the default). */
 int idg_holdscan_with(enum idg_linescan_pass pass, const char *buf, size_t end,
-                      const struct idg_holdfilter *f, idg_line_at_fn fn, void *arg,
+                      const struct idg_holdfilter *f, idg_holdline_fn fn, void *arg,
                       uint32_t *lines);
 
 #endif

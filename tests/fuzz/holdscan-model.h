@@ -60,26 +60,12 @@ struct held_scan {
     bool wrong;      /* one of them at the wrong place */
 };
 
-static inline int held_line(void *arg, const struct idg_line_at *l)
+static inline int held_line(void *arg, size_t off, size_t len, uint32_t lineno)
 {
     struct held_scan *s = arg;
-    size_t off = l->off, len = l->len;
-    uint32_t lineno = l->lineno;
     s->handed++;
     if (lineno == 0 || lineno > s->ref->lines || s->ref->off[lineno - 1] != off ||
         s->buf[off + len] != '\n' || memchr(s->buf + off, '\n', len)) {
-        s->wrong = true;
-        return 1;
-    }
-    /* The colons it reports are the line's. */
-    const char *line = s->buf + off;
-    const char *c1 = memchr(line, ':', len);
-    const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - line)) : NULL;
-    unsigned colons = 0;
-    for (size_t k = 0; k < len; k++)
-        colons += line[k] == ':';
-    if (colons != l->colons || (c1 && (size_t)(c1 - line) != l->c1) ||
-        (c2 && (size_t)(c2 - line) != l->c2)) {
         s->wrong = true;
         return 1;
     }
