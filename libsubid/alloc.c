@@ -7,6 +7,7 @@
 
 #include "grow.h"
 #include "number.h"
+#include "readfile.h"
 
 int idg_taken_add(struct idg_taken_set *s, struct idg_range r, enum idg_taken_kind kind,
                   const char *what, uint32_t line)
@@ -316,6 +317,29 @@ int idg_ranges_sort(struct idg_range *v, size_t n)
     return 0;
 }
 
+/* One entry of the file for idg_add_scan. */
+static void add_scan_entry(struct idg_add_scan *sc, const struct idg_entry *e, uint32_t lineno,
+                           size_t off, size_t len, bool *sorted)
+{
+    struct idg_range r = e->range, mine;
+    /* The owner's line, or their slot of a window: what serves them is
+       the slot, while the whole span stays taken for everyone. */
+    if (!sc->has && idg_owner_takes(sc->owner, e, &mine) &&
+        (sc->exact ? mine.start == sc->want.start && mine.count == sc->want.count
+                   : mine.count >= sc->count)) {
+        sc->has = true;
+        sc->have = (struct idg_scan_hit){lineno, off, len, *e};
+        sc->have.e.range = mine;
+    }
+    if (sc->exact && !sc->conflict && idg_range_overlaps(r, sc->want)) {
+        sc->conflict = true;
+        sc->hit = (struct idg_scan_hit){lineno, off, len, *e};
+    }
+    if (sc->n_ranges && r.start < sc->ranges[sc->n_ranges - 1].start)
+        *sorted = false;
+    sc->ranges[sc->n_ranges++] = r;
+}
+
 int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
 {
     /* The shortest entry, "a:0:1\n", is 6 bytes: room for every one, and
@@ -323,43 +347,33 @@ int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
     sc->ranges = reallocarray(NULL, len / 6 + 1, sizeof(*sc->ranges));
     if (!sc->ranges)
         return -ENOMEM;
+    idg_hugepage_hint(sc->ranges, (len / 6 + 1) * sizeof(*sc->ranges));
     sc->n_ranges = 0;
     sc->bad_line = 0; /* every out field is this call's answer */
     sc->has = sc->conflict = false;
     bool sorted = true;
-    struct idg_lines it;
-    const char *line;
-    size_t n;
-    idg_lines_init(&it, buf, len);
-    while (idg_lines_next(&it, &line, &n)) {
-        struct idg_scan_hit h = {.lineno = it.lineno, .off = (size_t)(line - buf), .len = n};
-        enum idg_line_status st = idg_parse_line(line, n, &h.e);
-        if (st == IDG_LINE_COMMENT)
-            continue;
-        if (st != IDG_LINE_ENTRY) {
-            if (!sc->bad_line) {
-                sc->bad_line = it.lineno;
-                sc->bad = st;
-            }
+    const char *p = buf, *end = buf + len;
+    for (uint32_t lineno = 1; p < end; lineno++) {
+        struct idg_entry e;
+        const char *eol;
+        /* Most lines are plain entries, read in one pass; the parser
+           judges the rest (comments, windows, malformed lines). */
+        if (idg_parse_plain(p, end, &e, &eol)) {
+            add_scan_entry(sc, &e, lineno, (size_t)(p - buf), (size_t)(eol - p), &sorted);
+            p = eol + 1;
             continue;
         }
-        struct idg_range r = h.e.range, mine;
-        /* The owner's line, or their slot of a window: what serves them is
-           the slot, while the whole span stays taken for everyone. */
-        if (!sc->has && idg_owner_takes(sc->owner, &h.e, &mine) &&
-            (sc->exact ? mine.start == sc->want.start && mine.count == sc->want.count
-                       : mine.count >= sc->count)) {
-            sc->has = true;
-            sc->have = h;
-            sc->have.e.range = mine;
+        eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            eol = end;
+        enum idg_line_status st = idg_parse_line(p, (size_t)(eol - p), &e);
+        if (st == IDG_LINE_ENTRY)
+            add_scan_entry(sc, &e, lineno, (size_t)(p - buf), (size_t)(eol - p), &sorted);
+        else if (st != IDG_LINE_COMMENT && !sc->bad_line) {
+            sc->bad_line = lineno;
+            sc->bad = st;
         }
-        if (sc->exact && !sc->conflict && idg_range_overlaps(r, sc->want)) {
-            sc->conflict = true;
-            sc->hit = h;
-        }
-        if (sc->n_ranges && r.start < sc->ranges[sc->n_ranges - 1].start)
-            sorted = false;
-        sc->ranges[sc->n_ranges++] = r;
+        p = eol + 1;
     }
     return sorted ? 0 : idg_ranges_sort(sc->ranges, sc->n_ranges);
 }

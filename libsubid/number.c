@@ -6,27 +6,14 @@
 
 int idg_parse_u32n(const char *s, size_t len, uint32_t max, uint32_t *out)
 {
-    if (len == 0)
-        return -EINVAL;
-    /* One pass: each digit checked as it is added (at most 10 digits in
-       64 bits: cannot wrap). */
-    uint64_t v = 0;
-    size_t i = 0;
-    for (; i < len && i < 10; i++) {
-        unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9)
-            return -EINVAL;
-        v = v * 10 + d;
-    }
-    for (; i < len; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return -EINVAL;
-    if (s[0] == '0' && len > 1)
-        return -EINVAL; /* "007" is refused, not read as 7 (or as octal 7) */
-    if (len > 10 || v > max)
-        return -ERANGE; /* a plain decimal, but more than 32 bits */
-    *out = (uint32_t)v;
-    return 0;
+    const char *p = s;
+    uint32_t v;
+    int rc = idg_scan_u32(&p, s + len, max, &v);
+    if (p != s + len)
+        return -EINVAL; /* something other than a digit */
+    if (rc == 0)
+        *out = v;
+    return rc;
 }
 
 int idg_parse_u32(const char *s, uint32_t max, uint32_t *out)

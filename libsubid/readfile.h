@@ -26,4 +26,8 @@ bool idg_write_all(int fd, const void *buf, size_t len);
  * costs microseconds in a VM); for the arrays built from what was read. */
 void idg_prefault(void *p, size_t len);
 
+/* Ask for transparent huge pages over a large allocation that is touched
+ * only in part (each one then costs one fault per 2 MiB). */
+void idg_hugepage_hint(void *p, size_t len);
+
 #endif

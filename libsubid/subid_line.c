@@ -11,15 +11,18 @@ static bool is_blank(char c)
 }
 
 /* Owners are printed in messages and audit lines: no blanks, no control bytes. */
+static inline bool owner_byte_ok(unsigned char c)
+{
+    return c > ' ' && c != 0x7f;
+}
+
 static bool owner_ok(const char *s, size_t n)
 {
     if (n == 0)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c <= ' ' || c == 0x7f)
+    for (size_t i = 0; i < n; i++)
+        if (!owner_byte_ok((unsigned char)s[i]))
             return false;
-    }
     return true;
 }
 
@@ -91,6 +94,45 @@ enum idg_line_status idg_parse_line(const char *line, size_t len, struct idg_ent
         return IDG_LINE_BAD_SPAN;
     e->range.count = (uint32_t)span;
     return IDG_LINE_ENTRY;
+}
+
+bool idg_parse_plain(const char *p, const char *end, struct idg_entry *e, const char **eol)
+{
+    /* The owner: bytes idg_parse_line takes in an owner, up to a ':'. A
+       '#' first makes a comment, a blank first is for the parser. */
+    const char *q = p;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Eight bytes at a time to the first that ends an owner: a ':', a byte
+       up to ' ', or DEL (the lowest flagged byte of each mask is exact). */
+    const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+    for (; end - q >= 8; q += 8) {
+        uint64_t x = idg_load8(q), c = x ^ (ones * ':'), d = x ^ (ones * 0x7f);
+        uint64_t stop = (((c - ones) & ~c) | ((d - ones) & ~d) | ((x - ones * 0x21) & ~x)) & high;
+        if (stop) {
+            q += __builtin_ctzll(stop) / 8;
+            break;
+        }
+    }
+#endif
+    while (q < end && *q != ':' && owner_byte_ok((unsigned char)*q))
+        q++;
+    if (q == p || q == end || *q != ':' || *p == '#')
+        return false;
+    size_t owner_len = (size_t)(q - p);
+    uint32_t start, count;
+    const char *n = q + 1;
+    if (idg_scan_u32(&n, end, IDG_ID_MAX, &start) < 0 || n == end || *n != ':')
+        return false;
+    n++;
+    if (idg_scan_u32(&n, end, IDG_COUNT_MAX, &count) < 0 || count == 0 ||
+        (n != end && *n != '\n') || idg_range_check(start, count) < 0)
+        return false;
+    if (window_dash(p, owner_len)) /* a window: the parser computes its span */
+        return false;
+    *e = (struct idg_entry){
+        .owner = p, .owner_len = owner_len, .range = {.start = start, .count = count}};
+    *eol = n;
+    return true;
 }
 
 bool idg_window_slot(const struct idg_entry *e, uint32_t uid, struct idg_range *out)

@@ -53,6 +53,15 @@ struct idg_entry {
  * e->window, first and last for IDG_LINE_BAD_SPAN (whose uids it fails). */
 enum idg_line_status idg_parse_line(const char *line, size_t len, struct idg_entry *e);
 
+/*
+ * The common line, "owner:START:COUNT", read in one pass from p (before
+ * end) without looking for its end first: true with *e as idg_parse_line
+ * fills it and *eol at the line's '\n' (or at end) when the line is such
+ * an entry, not a window; false for every other line, which idg_parse_line
+ * judges (the fuzz harness holds the two to the same answers).
+ */
+bool idg_parse_plain(const char *p, const char *end, struct idg_entry *e, const char **eol);
+
 /* What is wrong with a malformed line, in words for a message. */
 const char *idg_line_status_str(enum idg_line_status st);
 

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "allotment.h"
+#include "number.h"
 #include "range.h"
 #include "subid_line.h"
 
@@ -196,6 +197,38 @@ static void check_shape(const char *line, size_t n, enum idg_line_status st,
         __builtin_trap();
 }
 
+/*
+ * The one-pass reader of plain lines (idg_parse_plain), from the line to the
+ * end of the buffer, agrees with the parser: an entry it takes is the
+ * parser's entry of that line, not a window, ending at the line's end; a
+ * line it declines is a window or no entry. And the word-at-a-time number
+ * reader agrees with the byte reader at every field of the line.
+ */
+static void check_plain(const char *buf, size_t len, const char *line, size_t n,
+                        enum idg_line_status st, const struct idg_entry *want)
+{
+    struct idg_entry e;
+    const char *eol;
+    if (idg_parse_plain(line, buf + len, &e, &eol)) {
+        if (st != IDG_LINE_ENTRY || want->window || eol != line + n || e.owner != want->owner ||
+            e.owner_len != want->owner_len || e.range.start != want->range.start ||
+            e.range.count != want->range.count || e.window)
+            __builtin_trap();
+    } else if (st == IDG_LINE_ENTRY && !want->window && line[0] != '#') {
+        __builtin_trap(); /* a plain entry declined */
+    }
+    for (const char *f = line; f < line + n; f++) {
+        if (f != line && f[-1] != ':')
+            continue;
+        const char *a = f, *b = f;
+        uint32_t va = 0, vb = 0;
+        int ra = idg_scan_u32(&a, buf + len, UINT32_MAX - 1, &va);
+        int rb = idg_scan_u32_bytes(&b, buf + len, UINT32_MAX - 1, &vb);
+        if (ra != rb || a != b || (ra == 0 && va != vb))
+            __builtin_trap();
+    }
+}
+
 static void check_lines(const char *buf, size_t len)
 {
     struct idg_lines it;
@@ -211,6 +244,7 @@ static void check_lines(const char *buf, size_t len)
         struct idg_entry e = {0};
         enum idg_line_status st = idg_parse_line(line, n, &e);
         check_shape(line, n, st, &e, seed);
+        check_plain(buf, len, line, n, st, &e);
         if (st != IDG_LINE_ENTRY)
             continue;
         if (idg_range_check(e.range.start, e.range.count) != 0)

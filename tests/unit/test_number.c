@@ -177,6 +177,42 @@ START_TEST(test_format_u32)
 }
 END_TEST
 
+/* The word-at-a-time reader (idg_scan_u32) and the byte reader give the
+   same answer, end and value for every run of 0-17 digits, each followed by
+   every kind of byte, at every offset of a long buffer. */
+START_TEST(test_scan_u32_words_as_bytes)
+{
+    static const char *const runs[] = {
+        "",           "0",           "00",         "7",          "10",
+        "65536",      "100000",      "1234567",    "12345678",   "99999999",
+        "123456789",  "4294967294",  "4294967295", "4294967296", "9999999999",
+        "0123456789", "12345678901", "1000000000", "100000000",  "12345678912345678"};
+    static const char after[] = ":\n\r x/\x7f\x80\0\x3a\x2f\x3a";
+    static const uint32_t maxes[] = {IDG_ID_MAX, IDG_COUNT_MAX, 65536, 0};
+    char buf[64];
+    for (size_t r = 0; r < ARRAY_SIZE(runs); r++)
+        for (size_t a = 0; a < sizeof(after); a++)
+            for (size_t off = 0; off < 20; off++)
+                for (size_t m = 0; m < ARRAY_SIZE(maxes); m++) {
+                    memset(buf, '5', sizeof(buf));
+                    size_t n = strlen(runs[r]);
+                    memcpy(buf + off, runs[r], n);
+                    buf[off + n] = after[a];
+                    for (size_t cut = off; cut <= sizeof(buf); cut += 7) {
+                        const char *p1 = buf + off, *p2 = buf + off, *end = buf + cut;
+                        uint32_t v1 = SENTINEL, v2 = SENTINEL;
+                        int r1 = idg_scan_u32(&p1, end, maxes[m], &v1);
+                        int r2 = idg_scan_u32_bytes(&p2, end, maxes[m], &v2);
+                        ck_assert_msg(r1 == r2 && p1 == p2 && v1 == v2,
+                                      "\"%s\" + byte %zu at %zu, end %zu, max %u: words %d %td "
+                                      "%u, bytes %d %td %u",
+                                      runs[r], a, off, cut, maxes[m], r1, p1 - buf, v1, r2,
+                                      p2 - buf, v2);
+                    }
+                }
+}
+END_TEST
+
 static Suite *number_suite(void)
 {
     Suite *s = suite_create("number");
@@ -185,6 +221,7 @@ static Suite *number_suite(void)
     tcase_add_loop_test(tc, test_parse_u32n_counted, 0, (int)ARRAY_SIZE(counted_cases));
     tcase_add_loop_test(tc, test_parse_u32, 0, (int)ARRAY_SIZE(whole_cases));
     tcase_add_test(tc, test_parse_u32n_no_overread);
+    tcase_add_test(tc, test_scan_u32_words_as_bytes);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("format");

@@ -3,6 +3,7 @@
  * line iterator. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "subid_line.h"
@@ -412,12 +413,79 @@ START_TEST(test_lines_no_overread)
 }
 END_TEST
 
+/* The one-pass reader of plain lines takes exactly the parser's plain
+   entries (not windows), with the same fields, ending at the line's end;
+   with the line alone, at the buffer's end, and before more lines. */
+START_TEST(test_parse_plain_as_parser)
+{
+    static const char *const lines[] = {
+        "alice:100000:65536",
+        "a:0:1",
+        "1000:4294901760:65535",
+        "a:4294967294:1",
+        "a:4294967295:1",
+        "a:1:4294967295",
+        "a:0:4294967295",
+        "a:00:1",
+        "a:01:1",
+        "a:1:0",
+        "a:1:01",
+        "a:12345678901:1",
+        "a::1",
+        "a:1:",
+        ":1:1",
+        " a:1:1",
+        "#a:1:1",
+        "a#:1:1",
+        "a:1:1\r",
+        "a:1:1:",
+        "a b:1:1",
+        "a\x7f:1:1",
+        "\xc3\xa9t\xc3\xa9:5:5",
+        "1000-1009:2000000:10",
+        "1000-1009:4294967290:10",
+        "x-y:1:1",
+        "a:1",
+        "",
+        "verylongownernamewithmanybytes:123456789:987654",
+        "a:99999999:99999999",
+        "a:100000000:1000000000",
+        "a-:1:1",
+        "-1:1:1",
+        "1-:1:1",
+    };
+    static const char *const tails[] = {"", "\n", "\nb:1:1\n", "\n0123456789012345678901234\n"};
+    char buf[256];
+    for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+        for (size_t t = 0; t < ARRAY_SIZE(tails); t++) {
+            size_t n = strlen(lines[i]);
+            int len = snprintf(buf, sizeof(buf), "%s%s", lines[i], tails[t]);
+            struct idg_entry want = {0}, got;
+            enum idg_line_status st = idg_parse_line(buf, n, &want);
+            const char *eol = NULL;
+            bool plain = idg_parse_plain(buf, buf + len, &got, &eol);
+            bool should = st == IDG_LINE_ENTRY && !want.window;
+            ck_assert_msg(plain == should, "\"%s\" + tail %zu: plain %d, parser %s", lines[i], t,
+                          plain, idg_line_status_str(st));
+            if (!plain)
+                continue;
+            ck_assert_ptr_eq(eol, buf + n);
+            ck_assert_ptr_eq(got.owner, buf);
+            ck_assert_uint_eq(got.owner_len, want.owner_len);
+            ck_assert_uint_eq(got.range.start, want.range.start);
+            ck_assert_uint_eq(got.range.count, want.range.count);
+            ck_assert(!got.window);
+        }
+}
+END_TEST
+
 static Suite *subid_line_suite(void)
 {
     Suite *s = suite_create("subid_line");
     TCase *tc = tcase_create("parse");
     tcase_add_loop_test(tc, test_parse_line, 0, (int)ARRAY_SIZE(line_cases));
     tcase_add_test(tc, test_parse_line_no_overread);
+    tcase_add_test(tc, test_parse_plain_as_parser);
     tcase_add_test(tc, test_status_str);
     tcase_add_loop_test(tc, test_window_line, 0, (int)ARRAY_SIZE(window_cases));
     tcase_add_loop_test(tc, test_not_window, 0, (int)ARRAY_SIZE(not_windows));
