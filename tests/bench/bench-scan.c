@@ -112,8 +112,8 @@ int main(int argc, char **argv)
     report("collect from the file (open+read+scan)", t, "");
 
     /* The cold limit: the same bytes read into a fresh buffer, memchr. */
-    size_t chunks[] = {64 << 10, 256 << 10, 1 << 20};
-    for (size_t k = 0; k < 3; k++) {
+    size_t chunks[] = {64 << 10, 128 << 10, 256 << 10, 1 << 20};
+    for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
         char *buf = malloc(chunks[k]);
         for (int r = 0; r < runs; r++) {
             double t0 = now_us();

@@ -448,7 +448,7 @@ START_TEST(test_collect_file_chowned)
 END_TEST
 
 /* ------------------------------------------------------------------------ */
-/* Files larger than the reader's chunk (IDG_READ_CHUNK, 256 KiB) */
+/* Files larger than the reader's chunk (IDG_READ_CHUNK, 128 KiB) */
 
 #define CHUNK IDG_READ_CHUNK
 
@@ -692,15 +692,16 @@ struct long_case {
 };
 
 static const struct long_case long_cases[] = {
-    {65534, false, false, true},  {65535, false, false, true},  {65536, false, false, true},
-    {65537, false, false, true},  {70000, false, false, true},  {131072, false, false, true},
-    {131073, false, false, true}, {200000, false, false, true}, {65534, true, false, true},
-    {65535, true, false, true},   {65536, true, false, true},   {65537, true, false, true},
-    {200000, true, false, true},  {65536, false, true, true},   {70000, false, true, true},
-    {200000, false, true, true},  {65536, true, true, true},    {65536, false, false, false},
-    {262143, false, false, true}, {262144, false, false, true}, {262145, false, false, true},
-    {600000, false, false, true}, {600000, true, true, true},   {300000, false, false, false},
-    {70000, false, false, false}, {200000, true, false, false}, {70000, false, true, false},
+    {65534, false, false, true},   {65535, false, false, true},  {65536, false, false, true},
+    {65537, false, false, true},   {70000, false, false, true},  {131071, false, false, true},
+    {131072, false, false, true},  {131073, false, false, true}, {200000, false, false, true},
+    {65534, true, false, true},    {65535, true, false, true},   {65536, true, false, true},
+    {65537, true, false, true},    {200000, true, false, true},  {65536, false, true, true},
+    {70000, false, true, true},    {200000, false, true, true},  {65536, true, true, true},
+    {65536, false, false, false},  {262143, false, false, true}, {262144, false, false, true},
+    {262145, false, false, true},  {600000, false, false, true}, {600000, true, true, true},
+    {300000, false, false, false}, {70000, false, false, false}, {200000, true, false, false},
+    {70000, false, true, false},
 };
 
 /*
