@@ -22,6 +22,11 @@ void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id)
     for (int a = 0; a <= 10; a++)
         for (int b = 0; b <= 10; b++)
             f->reach[a][b] = a > 0 && b > 0 && top[a] + top[b] - 1 >= id;
+    /* reach[][] grows with both lengths: a line whose numbers are both
+       shorter than `run` digits cannot reach X. */
+    f->run = 1;
+    while (f->run < 10 && !f->reach[f->run][f->run])
+        f->run++;
 }
 
 /* Can the plain line with its colons at c1 and c2 and its '\n' at nl hold
@@ -40,18 +45,19 @@ static inline bool may_hold(const struct idg_holdfilter *f, const char *buf, siz
 }
 
 struct marks {
-    uint64_t colon, nl, dash;
+    uint64_t colon, nl, dash, digit;
 };
 
-/* The ':', '\n' and '-' of 64 bytes at p, one bit each. */
+/* The ':', '\n', '-' and digits of 64 bytes at p, one bit each. */
 static inline struct marks marks_portable(const char *p)
 {
-    struct marks m = {0, 0, 0};
+    struct marks m = {0, 0, 0, 0};
     for (int k = 0; k < 64; k++) {
         uint64_t bit = UINT64_C(1) << k;
         m.colon |= p[k] == ':' ? bit : 0;
         m.nl |= p[k] == '\n' ? bit : 0;
         m.dash |= p[k] == '-' ? bit : 0;
+        m.digit |= (unsigned)(unsigned char)p[k] - '0' <= 9 ? bit : 0;
     }
     return m;
 }
@@ -60,16 +66,31 @@ static inline struct marks marks_portable(const char *p)
 static inline struct marks marks_sse2(const char *p)
 {
     const __m128i colon = _mm_set1_epi8(':'), nl = _mm_set1_epi8('\n'), dash = _mm_set1_epi8('-');
-    struct marks m = {0, 0, 0};
+    /* '0'..'9' + 0x50 are 0x80..0x89, the only bytes below -118 signed. */
+    const __m128i shift = _mm_set1_epi8(0x50), below = _mm_set1_epi8(-118);
+    struct marks m = {0, 0, 0, 0};
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         m.colon |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, colon)) << (16 * k);
         m.nl |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) << (16 * k);
         m.dash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, dash)) << (16 * k);
+        m.digit |=
+            (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(v, shift), below))
+            << (16 * k);
     }
     return m;
 }
 #endif
+
+/* The positions of this block where a run of k digits ends (k <= 10),
+   counting the digits at the end of the block before (prev). */
+static inline uint64_t run_ends(uint64_t d, uint64_t prev, unsigned k)
+{
+    uint64_t r = d;
+    for (unsigned j = 1; j < k; j++)
+        r &= (d << j) | (prev >> (64 - j));
+    return r;
+}
 
 /* Where the walk is inside the current line. */
 struct walk {
@@ -94,10 +115,11 @@ static inline int walk_block(struct walk *w, const char *buf, size_t i, struct m
             w->dash |= w->colons == 0;
         } else {
             w->n++;
-            /* A window's owner begins with a digit and has a '-': its
-               span is not START..COUNT, so the parser judges it. */
+            /* Only a line of two colons can be an entry. A window's owner
+               begins with a digit and has a '-': its span is not
+               START..COUNT, so the parser judges it. */
             bool window = w->dash && buf[w->start] >= '0' && buf[w->start] <= '9';
-            if (w->colons != 2 || window || may_hold(f, buf, w->c[0], w->c[1], pos)) {
+            if (w->colons == 2 && (window || may_hold(f, buf, w->c[0], w->c[1], pos))) {
                 int r = fn(arg, w->start, pos - w->start, w->n);
                 if (r)
                     return r;
@@ -110,6 +132,28 @@ static inline int walk_block(struct walk *w, const char *buf, size_t i, struct m
     return 0;
 }
 
+/* A block with no line that may hold the id: the walk's state moves past
+   it as walk_block() would move it, without looking at its lines. */
+static inline void skip_block(struct walk *w, size_t i, struct marks m)
+{
+    uint64_t c = m.colon, d = m.dash;
+    if (m.nl) {
+        unsigned last = 63u - (unsigned)__builtin_clzll(m.nl);
+        w->n += idg_popcount64(m.nl);
+        w->start = i + last + 1;
+        w->colons = 0;
+        w->dash = false;
+        uint64_t after = last == 63 ? 0 : ~UINT64_C(0) << (last + 1);
+        c &= after;
+        d &= after;
+    }
+    if (w->colons == 0 && (d & (c ? (c & (~c + 1)) - 1 : ~UINT64_C(0))))
+        w->dash = true;
+    for (; c && w->colons < 2; c &= c - 1)
+        w->c[w->colons++] = i + (size_t)__builtin_ctzll(c);
+    w->colons += idg_popcount64(c);
+}
+
 int idg_holdscan_with(enum idg_linescan_pass pass, const char *buf, size_t end,
                       const struct idg_holdfilter *f, idg_holdline_fn fn, void *arg,
                       uint32_t *lines)
@@ -117,6 +161,12 @@ int idg_holdscan_with(enum idg_linescan_pass pass, const char *buf, size_t end,
     struct walk w = {0};
     size_t i = 0;
     int r;
+    /* A block is walked line by line only if a line in it may hold the id:
+       one with a run of f->run digits (an entry that holds X has one), or
+       a '-' after a digit (a window), or the line that goes on from such a
+       block (hot). Most blocks of a large file have neither. */
+    uint64_t prev = 0;
+    bool hot = false;
     for (; i + 64 <= end; i += 64) {
 #if defined(__x86_64__)
         struct marks m = pass == IDG_PASS_PORTABLE ? marks_portable(buf + i) : marks_sse2(buf + i);
@@ -124,8 +174,21 @@ int idg_holdscan_with(enum idg_linescan_pass pass, const char *buf, size_t end,
         (void)pass;
         struct marks m = marks_portable(buf + i);
 #endif
+        uint64_t cand =
+            run_ends(m.digit, prev, f->run) | (m.dash & ((m.digit << 1) | (prev >> 63)));
+        prev = m.digit;
+        if (!cand && !hot) {
+            skip_block(&w, i, m);
+            continue;
+        }
         if ((r = walk_block(&w, buf, i, m, f, fn, arg)) != 0)
             return r;
+        if (m.nl) {
+            unsigned last = 63u - (unsigned)__builtin_clzll(m.nl);
+            hot = last != 63 && (cand >> (last + 1)) != 0;
+        } else {
+            hot = true;
+        }
     }
     if (i < end) {
         char tail[64] = {0}; /* NULs are no mark */

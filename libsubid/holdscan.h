@@ -8,11 +8,14 @@
  * a number's length bounds it: a START longer than X's is above X, a START
  * of X's length is compared with X as text, and a START and COUNT too short
  * to reach X together are below it. Only the lines these tests cannot rule
- * out are handed on, to be parsed; so are lines of any other shape (not two
- * colons, a window's owner), which the parser judges.
+ * out are handed on, to be parsed, and windows (a '-' in an owner that
+ * begins with a digit), whose span the parser computes. A line without
+ * exactly two colons is no entry and holds nothing.
  *
- * The line structure (':', '\n' and '-') is read 64 bytes at a time, with
- * SSE2 on x86-64, and walked as bits: no byte loop, no parse per line.
+ * The structure (':', '\n', '-' and digits) is read 64 bytes at a time, with
+ * SSE2 on x86-64. A block with no run of digits long enough to reach X and
+ * no '-' after a digit is passed over whole, its newlines counted; the
+ * others are walked line by line as bits: no byte loop, no parse per line.
  */
 #ifndef IDGATE_HOLDSCAN_H
 #define IDGATE_HOLDSCAN_H
@@ -29,6 +32,7 @@ struct idg_holdfilter {
     /* reach[a][b]: can a START of a digits and a COUNT of b digits reach X
        (10^a - 1 + 10^b - 1 > X)? */
     bool reach[11][11];
+    unsigned run; /* the fewest digits the longer number of a holder has */
 };
 
 void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id);
@@ -39,10 +43,10 @@ void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id);
 typedef int (*idg_holdline_fn)(void *arg, size_t off, size_t len, uint32_t lineno);
 
 /*
- * Report, in order, every line of buf[0..end) that may hold f's id, and
- * every line not of the plain shape. buf[end - 1] must be '\n' (complete
- * lines only); end may be 0. Returns 0 with *lines set to the number of
- * lines, or the first non-zero value fn returned (*lines then unset).
+ * Report, in order, every line of buf[0..end) that may hold f's id (and
+ * no line that cannot be an entry: one without exactly two colons).
+ * buf[end - 1] must be '\n' (complete lines only); end may be 0. Returns 0 with *lines set to the
+ * number of lines, or the first non-zero value fn returned (*lines then unset).
  */
 int idg_holdscan(const char *buf, size_t end, const struct idg_holdfilter *f, idg_holdline_fn fn,
                  void *arg, uint32_t *lines);

@@ -13,16 +13,6 @@ static inline bool in_set(const struct idg_firstbytes *fb, unsigned char c)
            (fb->digits && c >= '0' && c <= '9');
 }
 
-static inline unsigned popcount64(uint64_t x)
-{
-    /* Without -mpopcnt the builtin is a libgcc call; this is the rare path
-       (a candidate), so the plain bit count is fine. */
-    x = x - ((x >> 1) & UINT64_C(0x5555555555555555));
-    x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
-    x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
-    return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
-}
-
 /*
  * Report the candidates of one 64-position block at buf[i]: bit k of cand
  * is a candidate at i + k, bit k of starts a line begun there, and
@@ -34,7 +24,7 @@ static inline int report_block(size_t i, uint64_t starts, uint64_t cand, uint64_
     for (; cand; cand &= cand - 1) {
         unsigned bit = (unsigned)__builtin_ctzll(cand);
         uint64_t upto = bit == 63 ? starts : starts & ((UINT64_C(2) << bit) - 1);
-        int r = fn(arg, i + bit, (uint32_t)(before + popcount64(upto)));
+        int r = fn(arg, i + bit, (uint32_t)(before + idg_popcount64(upto)));
         if (r)
             return r;
     }

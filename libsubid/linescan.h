@@ -18,6 +18,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The bits set in x. Without -mpopcnt the builtin is a libgcc call; this
+   is a few instructions inline, for the scans' rare paths. */
+static inline unsigned idg_popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & UINT64_C(0x5555555555555555));
+    x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
+    x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+    return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
+}
+
 /* The bytes a candidate line begins with: up to two bytes, and the digits. */
 struct idg_firstbytes {
     unsigned char byte[2];

@@ -77,7 +77,7 @@ LS_TARGET static inline int LS_FN(_kinded)(const char *buf, size_t end,
                 for (; cand; cand &= cand - 1) {
                     unsigned bit = (unsigned)__builtin_ctzll(cand);
                     uint64_t upto = bit == 63 ? starts : starts & ((UINT64_C(2) << bit) - 1);
-                    r = fn(arg, i + bit, (uint32_t)(before + popcount64(upto)));
+                    r = fn(arg, i + bit, (uint32_t)(before + idg_popcount64(upto)));
                     if (r)
                         return r;
                 }
