@@ -73,14 +73,9 @@ LS_TARGET static inline int LS_FN(_kinded)(const char *buf, size_t end,
                     starts |= LS_MASK(s[k]) << (k * LS_W);
                     cand |= LS_MASK(c[k]) << (k * LS_W);
                 }
-                uint64_t before = begun + LS_FN(_counted)(acc);
-                for (; cand; cand &= cand - 1) {
-                    unsigned bit = (unsigned)__builtin_ctzll(cand);
-                    uint64_t upto = bit == 63 ? starts : starts & ((UINT64_C(2) << bit) - 1);
-                    r = fn(arg, i + bit, (uint32_t)(before + idg_popcount64(upto)));
-                    if (r)
-                        return r;
-                }
+                r = report_block(i, starts, cand, begun + LS_FN(_counted)(acc), fn, arg);
+                if (r)
+                    return r;
             }
         }
         /* Each s is 0 or -1 per byte: subtracting their sum counts them. */
