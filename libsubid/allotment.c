@@ -69,40 +69,15 @@ static void too_long(struct scan *s, const char *line, size_t len, uint32_t line
         s->bad(s->arg, s->path, lineno, IDG_LINE_TOO_LONG);
 }
 
-/*
- * Does the line surely not hold id? Judged only on the plain shape
- * "owner:DIGITS:DIGITS"; any other line goes to idg_parse_line(). When that
- * parser accepts a line of this shape, it reads the same two numbers.
- */
-static bool surely_not_holding(const char *line, size_t len, uint32_t id)
-{
-    const char *p = memchr(line, ':', len), *end = line + len;
-    /* A window's span is not its START:COUNT: let the parser judge it. */
-    if (p && memchr(line, '-', (size_t)(p - line)))
-        return false;
-    uint64_t v[2] = {0, 0};
-    for (int f = 0; f < 2; f++) {
-        if (!p)
-            return false;
-        const char *d = ++p;
-        while (p < end && *p >= '0' && *p <= '9' && p - d < 11)
-            v[f] = v[f] * 10 + (uint64_t)(*p++ - '0');
-        if (p == d || p - d > 10 || (f == 0 ? p == end || *p != ':' : p != end))
-            return false;
-    }
-    return id < v[0] || id - v[0] >= v[1];
-}
-
 static int scan_line(struct scan *s, const char *line, size_t len, uint32_t lineno)
 {
     if (s->max_line && len >= s->max_line) {
         too_long(s, line, len, lineno);
         return 0;
     }
-    if (!s->o) {
+    if (!s->o) { /* a line holdscan.h could not rule out: parsed */
         struct idg_entry e;
-        if (surely_not_holding(line, len, s->id) ||
-            idg_parse_line(line, len, &e) != IDG_LINE_ENTRY || !idg_range_has(e.range, s->id))
+        if (idg_parse_line(line, len, &e) != IDG_LINE_ENTRY || !idg_range_has(e.range, s->id))
             return 0;
         return s->holding(s->arg, &e, lineno);
     }
@@ -149,7 +124,7 @@ static int candidate(void *arg, size_t off, uint32_t lineno)
     return scan_at(s, s->chunk, off, s->chunk_end, s->lineno + lineno);
 }
 
-static int may_hold(void *arg, size_t off, size_t len, uint32_t lineno)
+static int holding_line(void *arg, size_t off, size_t len, uint32_t lineno)
 {
     struct scan *s = arg;
     return scan_line(s, s->chunk + off, len, s->lineno + lineno);
@@ -175,7 +150,7 @@ static int scan_lines(struct scan *s, const char *buf, size_t len, size_t *used)
     s->chunk = buf;
     s->chunk_end = end;
     if (!s->o) { /* only the lines that may hold the id (holdscan.h) */
-        r = idg_holdscan(buf, end, &s->hold, may_hold, s, &nl);
+        r = idg_holdscan(buf, end, &s->hold, holding_line, s, &nl);
         if (r)
             return r;
         s->lineno = base + nl;

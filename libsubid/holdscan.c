@@ -12,6 +12,7 @@
 void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id)
 {
     char text[11];
+    f->id = id;
     f->len = (unsigned)idg_format_u32(text, id);
     memcpy(f->digits, text, f->len);
     uint64_t top[11]; /* top[k]: the largest number of k digits */
@@ -30,7 +31,8 @@ void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id)
 }
 
 /* Can the plain line with its colons at c1 and c2 and its '\n' at nl hold
-   the id? false only when the parser would find it holds no such id. */
+   the id? false only when the parser would find it holds no such id. The
+   lengths rule out most lines; the few left have their numbers read. */
 static inline bool may_hold(const struct idg_holdfilter *f, const char *buf, size_t c1, size_t c2,
                             size_t nl)
 {
@@ -41,7 +43,14 @@ static inline bool may_hold(const struct idg_holdfilter *f, const char *buf, siz
         return false; /* START is no number of 32 bits: no entry */
     if (ls > f->len || !f->reach[ls][lc])
         return false; /* START above X, or START + COUNT below it; reach[0][] and [][0]: empty */
-    return ls < f->len || memcmp(buf + c1 + 1, f->digits, ls) <= 0;
+    if (ls == f->len && memcmp(buf + c1 + 1, f->digits, ls) > 0)
+        return false; /* START above X */
+    const char *p = buf + c1 + 1, *q = buf + c2 + 1;
+    uint32_t start, count;
+    if (idg_scan_u32_bytes(&p, buf + c2, IDG_ID_MAX, &start) < 0 ||
+        idg_scan_u32_bytes(&q, buf + nl, IDG_COUNT_MAX, &count) < 0)
+        return false; /* not numbers the parser takes: no entry */
+    return p == buf + c2 && q == buf + nl && start <= f->id && f->id - start < count;
 }
 
 struct marks {

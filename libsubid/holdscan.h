@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Finding the few lines that may hold a given id, for "who owns id X?"
- * (subid_get_*_owners): a pass over the bytes that reads no number.
+ * (subid_get_*_owners): a pass over the bytes that reads the numbers of
+ * only the few lines their lengths cannot rule out.
  *
  * A plain line "owner:START:COUNT" holds X when START <= X < START + COUNT.
  * The parser takes numbers of one to ten digits without a leading zero, so
  * a number's length bounds it: a START longer than X's is above X, a START
  * of X's length is compared with X as text, and a START and COUNT too short
  * to reach X together are below it. Only the lines these tests cannot rule
- * out are handed on, to be parsed, and windows (a '-' in an owner that
- * begins with a digit), whose span the parser computes. A line without
- * exactly two colons is no entry and holds nothing.
+ * out have their two numbers read; the lines that hold X are handed on, to
+ * be parsed, and so are windows (a '-' in an owner that begins with a
+ * digit), whose span the parser computes. A line without exactly two colons
+ * is no entry and holds nothing.
  *
  * The structure (':', '\n', '-' and digits) is read 64 bytes at a time, with
  * SSE2 on x86-64. A block with no run of digits long enough to reach X and
@@ -27,6 +29,7 @@
 #include "linescan.h"
 
 struct idg_holdfilter {
+    uint32_t id;
     char digits[10]; /* X in decimal, no leading zero */
     unsigned len;    /* how many digits */
     /* reach[a][b]: can a START of a digits and a COUNT of b digits reach X

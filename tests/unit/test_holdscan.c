@@ -138,6 +138,9 @@ START_TEST(test_holdscan_hands_on_only_the_holder)
     ck_assert_ptr_nonnull(buf);
     for (unsigned i = 0; i < LINES - 1; i++)
         n += (size_t)snprintf(buf + n, cap - n, "b%u:%u:1000\n", i, 100000 + i * 1000);
+    /* Lines whose numbers must be read to rule them out: one ending just
+       below X, one whose START is no number. */
+    n += (size_t)snprintf(buf + n, cap - n, "edge:4199999990:15\nbad:4199999x99:4290000000\n");
     n += (size_t)snprintf(buf + n, cap - n, "idgt1:4200000000:65536\n");
     check_file(buf, n, 4200000005u, "a large file");
     ck_assert_uint_eq(got.n, 1);
