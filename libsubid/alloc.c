@@ -360,7 +360,7 @@ int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
            judges the rest (comments, windows, malformed lines). */
         if (idg_parse_plain(p, end, &e, &eol)) {
             add_scan_entry(sc, &e, lineno, (size_t)(p - buf), (size_t)(eol - p), &sorted);
-            p = eol + 1;
+            p = eol < end ? eol + 1 : end;
             continue;
         }
         eol = memchr(p, '\n', (size_t)(end - p));
@@ -373,7 +373,7 @@ int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
             sc->bad_line = lineno;
             sc->bad = st;
         }
-        p = eol + 1;
+        p = eol < end ? eol + 1 : end; /* never past end: a last line may lack its '\n' */
     }
     return sorted ? 0 : idg_ranges_sort(sc->ranges, sc->n_ranges);
 }
