@@ -9,6 +9,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#if defined(MADV_HUGEPAGE) || defined(MADV_POPULATE_WRITE)
+/* madvise() the whole units (a power of two) that lie inside p..p+len. */
+static void advise_inside(void *p, size_t len, uintptr_t unit, int advice)
+{
+    uintptr_t a = ((uintptr_t)p + unit - 1) & ~(unit - 1);
+    uintptr_t b = ((uintptr_t)p + len) & ~(unit - 1);
+    if (b > a)
+        madvise((void *)a, b - a, advice);
+}
+#endif
+
 /*
  * Ask for huge pages (2 MiB, transparent) over the 2 MiB-aligned part of a
  * large allocation: a page fault per 4 KiB costs microseconds in a VM, and
@@ -19,12 +30,8 @@ void idg_hugepage_hint(void *p, size_t len)
 {
 #ifdef MADV_HUGEPAGE
     const uintptr_t huge = (uintptr_t)2 << 20;
-    if (len < 2 * huge)
-        return;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t b = ((uintptr_t)p + len) & ~(huge - 1);
-    if (b > a)
-        madvise((void *)a, b - a, MADV_HUGEPAGE);
+    if (len >= 2 * huge)
+        advise_inside(p, len, huge, MADV_HUGEPAGE);
 #else
     (void)p;
     (void)len;
@@ -43,10 +50,7 @@ void idg_prefault(void *p, size_t len)
     if (page <= 0 || len < (size_t)page * 16)
         return;
     idg_hugepage_hint(p, len);
-    uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
-    uintptr_t b = ((uintptr_t)p + len) & ~((uintptr_t)page - 1);
-    if (b > a)
-        madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+    advise_inside(p, len, (uintptr_t)page, MADV_POPULATE_WRITE);
 #else
     (void)p;
     (void)len;
