@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE /* memrchr */
 #include "alloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grow.h"
 #include "number.h"
@@ -317,49 +319,75 @@ int idg_ranges_sort(struct idg_range *v, size_t n)
     return 0;
 }
 
-/* One entry of the file for idg_add_scan. */
-static void add_scan_entry(struct idg_add_scan *sc, const struct idg_entry *e, uint32_t lineno,
-                           size_t off, size_t len, bool *sorted)
+/* Keep range r as taken: joined to the last kept range when it starts
+ * inside or right after it, else appended. 0 or -ENOMEM. */
+static int keep_range(struct idg_add_scan *sc, struct idg_range r)
 {
-    struct idg_range r = e->range, mine;
+    if (sc->n_ranges) {
+        struct idg_range *last = &sc->ranges[sc->n_ranges - 1];
+        uint64_t end = (uint64_t)last->start + last->count, r_end = (uint64_t)r.start + r.count;
+        if (r.start >= last->start && r.start <= end) {
+            if (r_end > end) /* at most 4294967295 - start: a count */
+                last->count = (uint32_t)(r_end - last->start);
+            return 0;
+        }
+        if (r.start < last->start)
+            sc->sorted = false;
+    }
+    struct idg_range *v = idg_grow(sc->ranges, sc->n_ranges, &sc->cap_ranges, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    sc->ranges = v;
+    sc->ranges[sc->n_ranges++] = r;
+    return 0;
+}
+
+/* One entry of the file for idg_add_scan. */
+static int add_scan_entry(struct idg_add_scan *sc, const struct idg_entry *e, uint32_t lineno,
+                          size_t off, size_t len)
+{
+    struct idg_range mine;
     /* The owner's line, or their slot of a window: what serves them is
        the slot, while the whole span stays taken for everyone. */
     if (!sc->has && idg_owner_takes(sc->owner, e, &mine) &&
         (sc->exact ? mine.start == sc->want.start && mine.count == sc->want.count
                    : mine.count >= sc->count)) {
         sc->has = true;
-        sc->have = (struct idg_scan_hit){lineno, off, len, *e};
+        sc->have = (struct idg_scan_hit){lineno, off, len, *e, NULL};
         sc->have.e.range = mine;
     }
-    if (sc->exact && !sc->conflict && idg_range_overlaps(r, sc->want)) {
+    if (sc->exact && !sc->conflict && idg_range_overlaps(e->range, sc->want)) {
         sc->conflict = true;
-        sc->hit = (struct idg_scan_hit){lineno, off, len, *e};
+        sc->hit = (struct idg_scan_hit){lineno, off, len, *e, NULL};
     }
-    if (sc->n_ranges && r.start < sc->ranges[sc->n_ranges - 1].start)
-        *sorted = false;
-    sc->ranges[sc->n_ranges++] = r;
+    return keep_range(sc, e->range);
 }
 
-int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
+static void add_scan_begin(struct idg_add_scan *sc)
 {
-    /* The shortest entry, "a:0:1\n", is 6 bytes: room for every one, and
-     * pages never touched cost nothing. */
-    sc->ranges = reallocarray(NULL, len / 6 + 1, sizeof(*sc->ranges));
-    if (!sc->ranges)
-        return -ENOMEM;
-    idg_hugepage_hint(sc->ranges, (len / 6 + 1) * sizeof(*sc->ranges));
-    sc->n_ranges = 0;
+    sc->ranges = NULL;
+    sc->n_ranges = sc->cap_ranges = 0;
     sc->bad_line = 0; /* every out field is this call's answer */
     sc->has = sc->conflict = false;
-    bool sorted = true;
+    sc->have.text = sc->hit.text = NULL;
+    sc->lines = 0;
+    sc->sorted = true;
+}
+
+/* The lines of buf, whole (the last may lack its '\n'), which start at
+ * byte `base` of the file. */
+static int add_scan_lines(struct idg_add_scan *sc, const char *buf, size_t len, size_t base)
+{
     const char *p = buf, *end = buf + len;
-    for (uint32_t lineno = 1; p < end; lineno++) {
+    while (p < end) {
+        uint32_t lineno = ++sc->lines;
         struct idg_entry e;
         const char *eol;
         /* Most lines are plain entries, read in one pass; the parser
            judges the rest (comments, windows, malformed lines). */
         if (idg_parse_plain(p, end, &e, &eol)) {
-            add_scan_entry(sc, &e, lineno, (size_t)(p - buf), (size_t)(eol - p), &sorted);
+            if (add_scan_entry(sc, &e, lineno, base + (size_t)(p - buf), (size_t)(eol - p)) < 0)
+                return -ENOMEM;
             p = eol < end ? eol + 1 : end;
             continue;
         }
@@ -367,13 +395,132 @@ int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
         if (!eol)
             eol = end;
         enum idg_line_status st = idg_parse_line(p, (size_t)(eol - p), &e);
-        if (st == IDG_LINE_ENTRY)
-            add_scan_entry(sc, &e, lineno, (size_t)(p - buf), (size_t)(eol - p), &sorted);
-        else if (st != IDG_LINE_COMMENT && !sc->bad_line) {
+        if (st == IDG_LINE_ENTRY) {
+            if (add_scan_entry(sc, &e, lineno, base + (size_t)(p - buf), (size_t)(eol - p)) < 0)
+                return -ENOMEM;
+        } else if (st != IDG_LINE_COMMENT && !sc->bad_line) {
             sc->bad_line = lineno;
             sc->bad = st;
         }
         p = eol < end ? eol + 1 : end; /* never past end: a last line may lack its '\n' */
     }
-    return sorted ? 0 : idg_ranges_sort(sc->ranges, sc->n_ranges);
+    return 0;
+}
+
+/* Ranges that came out of order: sort them, then join what touches. */
+static int add_scan_end(struct idg_add_scan *sc)
+{
+    if (sc->sorted)
+        return 0;
+    int rc = idg_ranges_sort(sc->ranges, sc->n_ranges);
+    if (rc < 0)
+        return rc;
+    size_t n = sc->n_ranges;
+    sc->n_ranges = 0;
+    sc->sorted = true;
+    for (size_t i = 0; i < n; i++)
+        keep_range(sc, sc->ranges[i]); /* in place: never appends past i */
+    return 0;
+}
+
+void idg_add_scan_free(struct idg_add_scan *sc)
+{
+    free(sc->ranges);
+    free(sc->have.text);
+    free(sc->hit.text);
+    sc->ranges = NULL;
+    sc->have.text = sc->hit.text = NULL;
+}
+
+int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
+{
+    add_scan_begin(sc);
+    int rc = add_scan_lines(sc, buf, len, 0);
+    if (rc == 0)
+        rc = add_scan_end(sc);
+    if (rc < 0)
+        idg_add_scan_free(sc);
+    return rc;
+}
+
+/* A hit found in the chunk at `base` gets its own copy of its line before
+ * the chunk is reused. */
+static int keep_text(struct idg_scan_hit *h, const char *chunk, size_t base)
+{
+    const char *line = chunk + (h->off - base);
+    h->text = malloc(h->len + 1);
+    if (!h->text)
+        return -ENOMEM;
+    memcpy(h->text, line, h->len);
+    h->text[h->len] = '\0';
+    h->e.owner = h->text + (h->e.owner - line);
+    return 0;
+}
+
+static int add_scan_chunk(struct idg_add_scan *sc, const char *chunk, size_t len, size_t base)
+{
+    bool had = sc->has, hit = sc->conflict;
+    int rc = add_scan_lines(sc, chunk, len, base);
+    if (rc == 0 && sc->has && !had)
+        rc = keep_text(&sc->have, chunk, base);
+    if (rc == 0 && sc->conflict && !hit)
+        rc = keep_text(&sc->hit, chunk, base);
+    return rc;
+}
+
+int idg_add_scan_fd(int fd, size_t chunk, struct idg_add_scan *sc, struct idg_add_read *rd)
+{
+    add_scan_begin(sc);
+    *rd = (struct idg_add_read){0};
+    size_t cap = chunk ? chunk : 1, have = 0, base = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return -ENOMEM;
+    int rc = 0;
+    for (;;) {
+        ssize_t got = read(fd, buf + have, cap - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = -errno;
+            break;
+        }
+        if (got == 0) { /* the end: a last line without its '\n' */
+            rc = have ? add_scan_chunk(sc, buf, have, base) : 0;
+            break;
+        }
+        have += (size_t)got;
+        rd->open_line = buf[have - 1] != '\n';
+        if (base + have > IDG_SUBID_FILE_MAX) {
+            rc = -EFBIG;
+            break;
+        }
+        const char *nl = memrchr(buf, '\n', have);
+        if (!nl) { /* one line fills the chunk: make room for the rest of it */
+            if (have == cap) {
+                char *nb = cap > IDG_SUBID_FILE_MAX ? NULL : realloc(buf, cap * 2);
+                if (!nb) {
+                    rc = -ENOMEM;
+                    break;
+                }
+                buf = nb;
+                cap *= 2;
+            }
+            continue;
+        }
+        size_t used = (size_t)(nl - buf) + 1;
+        rc = add_scan_chunk(sc, buf, used, base);
+        if (rc < 0)
+            break;
+        base += used;
+        memmove(buf, buf + used, have - used);
+        have -= used;
+    }
+    rd->len = base + have;
+    free(buf);
+    if (rc == 0)
+        rc = add_scan_end(sc);
+    if (rc < 0)
+        idg_add_scan_free(sc);
+    return rc;
 }

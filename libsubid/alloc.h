@@ -98,15 +98,19 @@ void idg_fit_feed(struct idg_fit *fit, struct idg_range t);
 enum idg_alloc_status idg_fit_result(struct idg_fit *fit, struct idg_range *out);
 
 /*
- * One pass over a subid file's bytes for an addition, storing 8 bytes per
- * entry instead of a parsed model: the first malformed line, an entry of
- * the owner that already serves the request, the first entry overlapping a
- * wanted range, and every entry's range, for a first fit.
+ * One pass over a subid file's bytes for an addition, storing no parsed
+ * model: the first malformed line, an entry of the owner that already
+ * serves the request, the first entry overlapping a wanted range, and the
+ * ids every entry takes, for a first fit. Ranges that touch or overlap are
+ * kept as one, so a file whose ranges tile (what first-fit allocators make)
+ * costs a few intervals, not 8 bytes a line.
  */
 struct idg_scan_hit {
     uint32_t lineno;
     size_t off, len; /* the line, without its '\n' */
     struct idg_entry e;
+    char *text; /* idg_add_scan_fd: the line, NUL-terminated, e.owner in it;
+                   NULL from idg_add_scan, where e.owner is in the buffer */
 };
 
 struct idg_add_scan {
@@ -120,12 +124,36 @@ struct idg_add_scan {
     enum idg_line_status bad;
     bool has, conflict;
     struct idg_scan_hit have, hit; /* have.e.range: the owner's slot, for a window */
-    struct idg_range *ranges;      /* every entry's range, ascending by start; free() it */
+    struct idg_range *ranges;      /* the ids taken, as disjoint ranges that do not
+                                      touch, ascending by start */
     size_t n_ranges;
+    /* the scan's own, between chunks */
+    size_t cap_ranges;
+    uint32_t lines;
+    bool sorted;
 };
 
-/* 0, or -ENOMEM. */
+/* Over buf, the whole file. 0, or -ENOMEM. Free with idg_add_scan_free. */
 int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc);
+
+/* What idg_add_scan_fd read: the file's length and whether it ends in a
+ * line without its '\n' (an addition writes one first). */
+struct idg_add_read {
+    size_t len;
+    bool open_line;
+};
+
+/* The chunk idg_add_scan_fd reads in (a line longer than that grows it). */
+#define IDG_ADD_CHUNK (128 * 1024)
+
+/*
+ * The same scan over the regular file open at fd, from its current offset
+ * to its end, in chunks of `chunk` bytes: memory does not grow with the
+ * file. 0; -ENOMEM; -EFBIG over IDG_SUBID_FILE_MAX; -errno of read().
+ */
+int idg_add_scan_fd(int fd, size_t chunk, struct idg_add_scan *sc, struct idg_add_read *rd);
+
+void idg_add_scan_free(struct idg_add_scan *sc);
 
 /* Sort ranges by start, in time linear in n: nearly sorted input (the
  * usual file) by a merge of its few strays, anything else by radix.

@@ -123,14 +123,18 @@ static void txn_failed(const char *path, const struct idg_txn_error *e, char *wh
         WHY("%s", idg_file_problem_str(w, sizeof(w), path, &e->pb));
     else if (e->why == IDG_TXN_BUSY)
         WHY("%s is locked by process %ld", path, (long)e->holder);
+    else if (e->why == IDG_TXN_CHANGED)
+        WHY("%s changed while it was read (a writer that ignores %s.lock); it was not "
+            "changed; try again",
+            path, path);
     else
         WHY("cannot %s %s: %s", e->why == IDG_TXN_WRITE ? "write" : "lock or read", path,
             strerror(e->err));
 }
 
 /* The .pwd.lock, then the file's lock and the file, for one edit. */
-static int edit_begin(const struct idg_api_conf *c, enum idg_src_kind kind, bool parse, int *pwlock,
-                      struct idg_txn *t, char *why, size_t wlen)
+static int edit_begin(const struct idg_api_conf *c, enum idg_src_kind kind, enum idg_txn_read how,
+                      int *pwlock, struct idg_txn *t, char *why, size_t wlen)
 {
     const char *path = c->files.subid[kind];
     *pwlock = idg_pwdlock_acquire(c->pwdlock, c->lock_timeout_ms);
@@ -139,7 +143,7 @@ static int edit_begin(const struct idg_api_conf *c, enum idg_src_kind kind, bool
         return -1;
     }
     struct idg_txn_error e;
-    if (idg_txn_open(t, path, true, parse, c->lock_timeout_ms, &e) < 0) {
+    if (idg_txn_open(t, path, true, how, c->lock_timeout_ms, &e) < 0) {
         txn_failed(path, &e, why, wlen);
         idg_pwdlock_release(*pwlock);
         return -1;
@@ -199,15 +203,21 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
     };
     int pwlock;
     struct idg_txn t;
-    if (edit_begin(c, kind, false, &pwlock, &t, why, wlen) < 0)
+    if (edit_begin(c, kind, IDG_TXN_STREAM, &pwlock, &t, why, wlen) < 0)
         return false;
-    /* Bytes only: idg_grant_plan finds malformed lines in its own pass. */
-    struct idg_id_list accts;
-    struct idg_grant_res res;
+    /* Read in chunks by the scan, which finds malformed lines in its own
+       pass, then copied: memory does not grow with the file. */
+    struct idg_id_list accts = {0};
+    struct idg_grant_res res = {0};
+    struct idg_add_read rd = {0};
     bool ok = false;
+    rc = 0;
     if (idg_account_ids(kind == IDG_SRC_GID, &accts) < 0 ||
-        idg_grant_plan(t.f.buf, t.f.len, &accts, &rq, &res) < 0) {
+        (rc = t.fd >= 0 ? idg_grant_plan_fd(t.fd, &rd, &accts, &rq, &res)
+                        : idg_grant_plan(NULL, 0, &accts, &rq, &res)) == -ENOMEM) {
         WHY("out of memory");
+    } else if (rc < 0) {
+        WHY("cannot read %s: %s", t.path, strerror(-rc));
     } else if (res.bad_line) {
         WHY("%s:%u: %s; not editing the file", t.path, res.bad_line, idg_line_status_str(res.bad));
     } else if (res.st == IDG_ALLOC_BAD_REQUEST && res.line_len < 0) {
@@ -219,15 +229,19 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
         *count = res.got.count;
         ok = true;
     } else {
-        struct iovec iov[3];
-        int n = idg_subid_file_append_iov(&t.f, res.line, (size_t)res.line_len, iov);
+        struct iovec iov[2];
+        int n = 0;
+        if (rd.open_line)
+            iov[n++] = (struct iovec){.iov_base = (void *)"\n", .iov_len = 1};
+        iov[n++] = (struct iovec){.iov_base = res.line, .iov_len = (size_t)res.line_len};
         struct idg_txn_error e;
-        ok = idg_txn_write(&t, iov, n, &e) == 0;
+        ok = idg_txn_write_after(&t, rd.len, iov, n, &e) == 0;
         if (!ok)
             txn_failed(t.path, &e, why, wlen);
         else
             *start = res.got.start;
     }
+    idg_grant_res_free(&res);
     idg_id_list_free(&accts);
     edit_end(pwlock, &t);
     return ok;
@@ -265,7 +279,7 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
     idg_owner_init_name(&o, owner);
     int pwlock;
     struct idg_txn t;
-    if (edit_begin(c, kind, true, &pwlock, &t, why, wlen) < 0)
+    if (edit_begin(c, kind, IDG_TXN_MODEL, &pwlock, &t, why, wlen) < 0)
         return false;
     bool *drop = calloc(t.f.n ? t.f.n : 1, sizeof(*drop));
     char **repl = calloc(t.f.n ? t.f.n : 1, sizeof(*repl));

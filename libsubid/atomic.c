@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE /* copy_file_range */
 #include "atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,6 +31,82 @@ static int write_all(int fd, const struct iovec *iov, int iovcnt)
             p += w;
             len -= (size_t)w;
         }
+    }
+    return 0;
+}
+
+/* The first len bytes of src, by pread() through a buffer: where
+ * copy_file_range() cannot copy between these two files. */
+static int copy_by_reading(int src, int fd, off_t at, size_t len)
+{
+    size_t cap = 128 * 1024;
+    char *buf = malloc(cap);
+    if (!buf)
+        return -1;
+    int rc = 0;
+    while (len && rc == 0) {
+        ssize_t got = pread(src, buf, len < cap ? len : cap, at);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = ESTALE; /* shorter than it was read */
+            rc = -1;
+            break;
+        }
+        struct iovec v = {buf, (size_t)got};
+        rc = write_all(fd, &v, 1);
+        at += got;
+        len -= (size_t)got;
+    }
+    free(buf);
+    return rc;
+}
+
+/* Copy the first len bytes of src to fd. -1 with errno; ESTALE: src is
+ * shorter now. */
+static int copy_prefix(int src, int fd, size_t len)
+{
+    off_t at = 0;
+    while (len) {
+        ssize_t c = copy_file_range(src, &at, fd, NULL, len, 0);
+        if (c < 0 && errno == EINTR)
+            continue;
+        if (c < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP ||
+                      errno == EBADF))
+            return copy_by_reading(src, fd, at, len);
+        if (c < 0)
+            return -1;
+        if (c == 0) {
+            errno = ESTALE;
+            return -1;
+        }
+        len -= (size_t)c;
+    }
+    return 0;
+}
+
+/* Is the file open at fd still what st says: same inode, size, times? */
+static bool unchanged(int fd, const struct stat *st)
+{
+    struct stat now;
+    return fstat(fd, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino &&
+           now.st_size == st->st_size && now.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+           now.st_mtim.tv_nsec == st->st_mtim.tv_nsec && now.st_ctim.tv_sec == st->st_ctim.tv_sec &&
+           now.st_ctim.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* The new content: the copy of the source, if any, then iov. -1 with
+ * errno; ESTALE: the source changed since it was read. */
+static int write_content(int fd, const struct iovec *iov, int iovcnt, const struct idg_replace *o)
+{
+    if (o->src_st && copy_prefix(o->src_fd, fd, o->src_len) < 0)
+        return -1;
+    if (write_all(fd, iov, iovcnt) < 0)
+        return -1;
+    if (o->src_st && !unchanged(o->src_fd, o->src_st)) {
+        errno = ESTALE;
+        return -1;
     }
     return 0;
 }
@@ -62,6 +140,7 @@ int idg_replace_filev(const char *path, const struct iovec *iov, int iovcnt, str
 {
     char tmp[4096], old[4096], oldtmp[4096];
     o->step = NULL;
+    o->changed = false;
     if (snprintf(tmp, sizeof(tmp), "%s+", path) >= (int)sizeof(tmp) ||
         snprintf(old, sizeof(old), "%s-", path) >= (int)sizeof(old) ||
         snprintf(oldtmp, sizeof(oldtmp), "%s-+", path) >= (int)sizeof(oldtmp)) {
@@ -76,8 +155,9 @@ int idg_replace_filev(const char *path, const struct iovec *iov, int iovcnt, str
     if (fd < 0)
         return fail(o, "creating the temporary file");
     if (fchown(fd, o->uid, o->gid) < 0 || fchmod(fd, o->mode) < 0 ||
-        write_all(fd, iov, iovcnt) < 0 || fsync(fd) < 0) {
+        write_content(fd, iov, iovcnt, o) < 0 || fsync(fd) < 0) {
         int rc = fail(o, "writing the temporary file");
+        o->changed = rc == -ESTALE;
         close(fd);
         unlink(tmp);
         return rc;

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -25,14 +26,22 @@ struct idg_replace {
     uid_t uid;
     gid_t gid;
     mode_t mode;
-    bool backup;      /* keep <path>- (when there is an old version) */
+    bool backup; /* keep <path>- (when there is an old version) */
+    /* With src_st: the new content starts with the first src_len bytes of
+     * the file open at src_fd, copied by the kernel where it can, which
+     * must still be as src_st describes it when they have been copied. */
+    int src_fd;
+    size_t src_len;
+    const struct stat *src_st;
     const char *step; /* out: which step failed, for the message */
+    bool changed;     /* out: -ESTALE because src changed; nothing replaced */
 };
 
 /* 0, or -errno with o->step naming what failed. */
 int idg_replace_file(const char *path, const char *data, size_t len, struct idg_replace *o);
 
-/* The same with the content in pieces (no copy to join them). */
+/* The same with the content in pieces (no copy to join them), after the
+ * copy of src when o->src_st is set. */
 int idg_replace_filev(const char *path, const struct iovec *iov, int iovcnt, struct idg_replace *o);
 
 #endif

@@ -23,8 +23,16 @@ static void format_line(const struct idg_grant_req *rq, struct idg_grant_res *re
         res->st = IDG_ALLOC_BAD_REQUEST;
 }
 
-int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
-                   const struct idg_grant_req *rq, struct idg_grant_res *res)
+/* The file to decide over: bytes in memory, or an open file read in chunks. */
+struct grant_src {
+    const char *buf;
+    size_t len;
+    int fd; /* when buf is NULL */
+    struct idg_add_read *rd;
+};
+
+static int grant_plan(const struct grant_src *src, const struct idg_id_list *accts,
+                      const struct idg_grant_req *rq, struct idg_grant_res *res)
 {
     *res = (struct idg_grant_res){.st = IDG_ALLOC_OK};
     const struct idg_pool *pool = rq->pool;
@@ -49,7 +57,8 @@ int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
      * and every range for the first fit. Exact and deterministic: only an
      * entry equal to res->got serves; with no slot (count 0) none does. */
     struct idg_add_scan sc = {.owner = rq->owner, .exact = exact, .want = res->got, .count = count};
-    int rc = idg_add_scan(buf, len, &sc);
+    int rc = src->buf ? idg_add_scan(src->buf, src->len, &sc)
+                      : idg_add_scan_fd(src->fd, IDG_ADD_CHUNK, &sc, src->rd);
     if (rc < 0)
         goto out;
     if (sc.bad_line) {
@@ -60,7 +69,8 @@ int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
     }
     if (sc.has && (rq->reuse || exact)) {
         res->reused = true;
-        res->have = sc.have;
+        res->have = sc.have; /* with its text, if any */
+        sc.have.text = NULL;
         res->got = sc.have.e.range;
         res->st = IDG_ALLOC_OK;
         goto out;
@@ -73,6 +83,7 @@ int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
         } else if (res->st == IDG_ALLOC_OK && sc.conflict) {
             res->st = IDG_ALLOC_COLLIDES;
             res->hit = sc.hit;
+            sc.hit.text = NULL;
         }
     } else {
         struct idg_fit fit;
@@ -84,7 +95,28 @@ int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
     if (res->st == IDG_ALLOC_OK && !rq->decide_only)
         format_line(rq, res);
 out:
-    free(sc.ranges);
+    idg_add_scan_free(&sc);
     idg_taken_free(&extra);
     return rc;
+}
+
+int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
+                   const struct idg_grant_req *rq, struct idg_grant_res *res)
+{
+    const struct grant_src src = {.buf = buf ? buf : "", .len = len};
+    return grant_plan(&src, accts, rq, res);
+}
+
+int idg_grant_plan_fd(int fd, struct idg_add_read *rd, const struct idg_id_list *accts,
+                      const struct idg_grant_req *rq, struct idg_grant_res *res)
+{
+    const struct grant_src src = {.fd = fd, .rd = rd};
+    return grant_plan(&src, accts, rq, res);
+}
+
+void idg_grant_res_free(struct idg_grant_res *res)
+{
+    free(res->have.text);
+    free(res->hit.text);
+    res->have.text = res->hit.text = NULL;
 }

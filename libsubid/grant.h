@@ -64,4 +64,15 @@ struct idg_grant_res {
 int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
                    const struct idg_grant_req *rq, struct idg_grant_res *res);
 
+/*
+ * The same over the file open at fd, read in chunks (idg_add_scan_fd): *rd
+ * says how much was read. 0, -ENOMEM, -EFBIG or a read error. The entries
+ * in res->have and res->hit then own a copy of their line: free them with
+ * idg_grant_res_free (harmless after idg_grant_plan too).
+ */
+int idg_grant_plan_fd(int fd, struct idg_add_read *rd, const struct idg_id_list *accts,
+                      const struct idg_grant_req *rq, struct idg_grant_res *res);
+
+void idg_grant_res_free(struct idg_grant_res *res);
+
 #endif

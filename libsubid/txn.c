@@ -2,14 +2,29 @@
 #include "txn.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "lockfile.h"
 
-int idg_txn_open(struct idg_txn *t, const char *path, bool lock, bool parse, unsigned timeout_ms,
-                 struct idg_txn_error *e)
+/* Open without reading: the fd and what it was when opened. */
+static int open_stream(struct idg_txn *t, struct idg_file_problem *pb)
 {
-    *t = (struct idg_txn){.path = path};
+    t->fd = idg_open_trusted(t->path, 0, pb);
+    if (t->fd < 0)
+        return pb->why == IDG_TRUST_MISSING ? 0 : -1;
+    if (fstat(t->fd, &t->st) < 0) {
+        *pb = (struct idg_file_problem){.path = t->path, .why = IDG_TRUST_IO, .err = errno};
+        return -1;
+    }
+    t->f.exists = true;
+    return 0;
+}
+
+int idg_txn_open(struct idg_txn *t, const char *path, bool lock, enum idg_txn_read how,
+                 unsigned timeout_ms, struct idg_txn_error *e)
+{
+    *t = (struct idg_txn){.path = path, .fd = -1};
     *e = (struct idg_txn_error){.why = IDG_TXN_OK};
     if (lock) {
         int rc = idg_filelock_acquire(path, timeout_ms, &e->holder);
@@ -20,8 +35,9 @@ int idg_txn_open(struct idg_txn *t, const char *path, bool lock, bool parse, uns
         }
         t->locked = true;
     }
-    int rc = parse ? idg_subid_file_load(path, 0, &t->f, &e->pb)
-                   : idg_subid_file_read(path, 0, &t->f, &e->pb);
+    int rc = how == IDG_TXN_STREAM  ? open_stream(t, &e->pb)
+             : how == IDG_TXN_MODEL ? idg_subid_file_load(path, 0, &t->f, &e->pb)
+                                    : idg_subid_file_read(path, 0, &t->f, &e->pb);
     if (rc < 0) {
         e->why = rc == -1 ? IDG_TXN_UNTRUSTED : IDG_TXN_READ;
         e->err = -rc;
@@ -42,8 +58,33 @@ int idg_txn_write(struct idg_txn *t, const struct iovec *iov, int n, struct idg_
     return 0;
 }
 
+int idg_txn_write_after(struct idg_txn *t, size_t len, const struct iovec *iov, int n,
+                        struct idg_txn_error *e)
+{
+    struct idg_replace rep = {.uid = 0,
+                              .gid = 0,
+                              .mode = 0644,
+                              .backup = true,
+                              .src_fd = t->fd,
+                              .src_len = len,
+                              .src_st = t->fd >= 0 ? &t->st : NULL};
+    int rc = idg_replace_filev(t->path, iov, n, &rep);
+    if (rc == -ESTALE && rep.changed) {
+        *e = (struct idg_txn_error){.why = IDG_TXN_CHANGED};
+        return -1;
+    }
+    if (rc < 0) {
+        *e = (struct idg_txn_error){.why = IDG_TXN_WRITE, .err = -rc, .step = rep.step};
+        return -1;
+    }
+    return 0;
+}
+
 void idg_txn_close(struct idg_txn *t)
 {
+    if (t->fd >= 0)
+        close(t->fd);
+    t->fd = -1;
     if (t->locked)
         idg_filelock_release(t->path);
     t->locked = false;

@@ -87,8 +87,9 @@ static void describe_taken(char *buf, size_t len, const struct idg_taken *t, int
 struct plan {
     int kind;
     const char *path;
-    struct idg_txn t; /* t.f: the file as read */
-    bool *drop;       /* --remove: the entries to leave out */
+    struct idg_txn t;       /* t.f: the file as read; t.fd: as it is read for an addition */
+    struct idg_add_read rd; /* what the addition's scan read */
+    bool *drop;             /* --remove: the entries to leave out */
     size_t n_drop;
     char add[IDG_NAME_MAX + 32]; /* the new line, if any */
     int add_len;
@@ -100,6 +101,7 @@ static void plan_free(struct plan *p)
 {
     idg_txn_close(&p->t);
     free(p->drop);
+    free(p->have.text);
 }
 
 /* The refusal for a failed lock, read or write of the file. */
@@ -128,6 +130,11 @@ static void refuse_txn(const struct plan *p, const struct idg_txn_error *e)
     case IDG_TXN_READ:
         warnx("cannot read %s: %s; nothing was changed", p->path, strerror(e->err));
         break;
+    case IDG_TXN_CHANGED:
+        warnx("%s changed while subid-add read it (a tool that does not take %s.lock wrote "
+              "it); nothing was changed; run subid-add again",
+              p->path, p->path);
+        break;
     case IDG_TXN_WRITE:
         warnx("cannot update %s: %s: %s; %s", p->path, e->step, strerror(e->err),
               strcmp(e->step, "syncing the directory") == 0 ||
@@ -145,11 +152,16 @@ static void refuse_bad_line(const struct plan *p, uint32_t line, enum idg_line_s
           p->path, line, idg_line_status_str(st));
 }
 
-/* Lock (unless a dry run) and read; the whole model for --remove. */
+/* Lock (unless a dry run) and open: the whole model for --remove, the
+ * bytes for --window, for an addition only the open file, which its
+ * scan reads in chunks (memory does not grow with the file). */
 static int open_file(const struct sa_opts *o, struct plan *p)
 {
     struct idg_txn_error e;
-    if (idg_txn_open(&p->t, p->path, !o->dry_run, o->remove, SA_LOCK_TIMEOUT_MS, &e) < 0) {
+    enum idg_txn_read how = o->remove       ? IDG_TXN_MODEL
+                            : o->window_set ? IDG_TXN_BYTES
+                                            : IDG_TXN_STREAM;
+    if (idg_txn_open(&p->t, p->path, !o->dry_run, how, SA_LOCK_TIMEOUT_MS, &e) < 0) {
         refuse_txn(p, &e);
         return -1;
     }
@@ -162,13 +174,21 @@ static int open_file(const struct sa_opts *o, struct plan *p)
 
 /* Decide rq over the file as read, with the account ids of its kind; they
  * stay in *accts (freed by the caller) while a message may name one. */
-static int decide(const struct plan *p, const struct idg_grant_req *rq, struct idg_id_list *accts,
+static int decide(struct plan *p, const struct idg_grant_req *rq, struct idg_id_list *accts,
                   struct idg_grant_res *res)
 {
-    if (idg_account_ids(p->kind, accts) < 0 ||
-        idg_grant_plan(p->t.f.buf, p->t.f.len, accts, rq, res) < 0) {
-        idg_id_list_free(accts);
+    if (idg_account_ids(p->kind, accts) < 0) {
         warnx("out of memory; nothing was changed");
+        return -1;
+    }
+    int rc = p->t.fd >= 0 ? idg_grant_plan_fd(p->t.fd, &p->rd, accts, rq, res)
+                          : idg_grant_plan(p->t.f.buf, p->t.f.len, accts, rq, res);
+    if (rc < 0) {
+        idg_id_list_free(accts);
+        if (rc == -ENOMEM)
+            warnx("out of memory; nothing was changed");
+        else
+            warnx("cannot read %s: %s; nothing was changed", p->path, strerror(-rc));
         return -1;
     }
     return 0;
@@ -258,7 +278,8 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
     switch (res.st) {
     case IDG_ALLOC_OK:
         p->has = res.reused;
-        p->have = res.have;
+        p->have = res.have; /* with its copy of the line, if any */
+        res.have.text = NULL;
         memcpy(p->add, res.line, sizeof(p->add));
         p->add_len = res.line_len;
         ret = 0;
@@ -296,6 +317,7 @@ static int plan_add(const struct sa_opts *o, const struct idg_account *a,
         break;
     }
 out:
+    idg_grant_res_free(&res);
     idg_id_list_free(&accts);
     return ret;
 }
@@ -331,7 +353,7 @@ static int plan_window(const struct sa_opts *o, const struct idg_logindefs *defs
         if (idg_parse_line(line, len, &f) == IDG_LINE_ENTRY && f.window && f.first == first &&
             f.last == last && f.range.start == e.range.start && f.per == e.per) {
             p->has = true;
-            p->have = (struct idg_scan_hit){it.lineno, (size_t)(line - p->t.f.buf), len, f};
+            p->have = (struct idg_scan_hit){it.lineno, (size_t)(line - p->t.f.buf), len, f, NULL};
             return 0;
         }
     }
@@ -350,6 +372,7 @@ static int plan_window(const struct sa_opts *o, const struct idg_logindefs *defs
     if (decide(p, &rq, &accts, &res) < 0)
         return -1;
     if (res.bad_line || res.st == IDG_ALLOC_OK) {
+        idg_grant_res_free(&res);
         idg_id_list_free(&accts);
         if (res.bad_line) {
             refuse_bad_line(p, res.bad_line, res.bad);
@@ -362,6 +385,7 @@ static int plan_window(const struct sa_opts *o, const struct idg_logindefs *defs
     char r[IDG_RANGE_STRLEN], d[512];
     idg_range_format(r, sizeof(r), e.range);
     describe_collision(d, sizeof(d), p, &res, defs);
+    idg_grant_res_free(&res);
     idg_id_list_free(&accts);
     warnx("window %s's span %s (%u ids for each of %u uids) overlaps %s; nothing was changed; "
           "choose another --start, above every range and %s_MAX",
@@ -380,13 +404,14 @@ static int apply(const struct sa_opts *o, struct plan *p)
         }
     } else if (p->has) {
         const struct idg_scan_hit *e = &p->have;
+        const char *line = e->text ? e->text : p->t.f.buf + e->off;
         idg_range_format(r, sizeof(r), e->e.range);
         if (o->window_set)
             printf("%s:%u: the window is there already: %.*s (%ss %s); nothing changed\n", p->path,
-                   e->lineno, (int)e->len, p->t.f.buf + e->off, sa_kind_word(p->kind), r);
+                   e->lineno, (int)e->len, line, sa_kind_word(p->kind), r);
         else
             printf("%s:%u: %s already has %.*s (%ss %s%s); nothing changed\n", p->path, e->lineno,
-                   owner, (int)e->len, p->t.f.buf + e->off, sa_kind_word(p->kind), r,
+                   owner, (int)e->len, line, sa_kind_word(p->kind), r,
                    e->e.window ? ", its slot of the window" : "");
         return 0;
     }
@@ -401,11 +426,16 @@ static int apply(const struct sa_opts *o, struct plan *p)
                 return -1;
             }
             iov[n++] = (struct iovec){.iov_base = data, .iov_len = len};
-        } else {
+        } else if (p->t.fd < 0) {
             n = idg_subid_file_append_iov(&p->t.f, p->add, (size_t)p->add_len, iov);
+        } else { /* after the file as scanned, copied from it */
+            if (p->rd.open_line)
+                iov[n++] = (struct iovec){.iov_base = (void *)"\n", .iov_len = 1};
+            iov[n++] = (struct iovec){.iov_base = p->add, .iov_len = (size_t)p->add_len};
         }
         struct idg_txn_error e;
-        int rc = idg_txn_write(&p->t, iov, n, &e);
+        int rc = p->t.fd >= 0 ? idg_txn_write_after(&p->t, p->rd.len, iov, n, &e)
+                              : idg_txn_write(&p->t, iov, n, &e);
         free(data);
         if (rc < 0) {
             refuse_txn(p, &e);

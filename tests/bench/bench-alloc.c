@@ -66,7 +66,7 @@ static int run(const char *path, const char *what)
             idg_fit_feed(&fit, sc.ranges[i]);
         enum idg_alloc_status st = idg_fit_result(&fit, &got);
         t[r] = now_us() - t0;
-        free(sc.ranges);
+        idg_add_scan_free(&sc);
         idg_taken_free(&extra);
         idg_subid_file_free(&f);
         if (st != IDG_ALLOC_OK)

@@ -11,13 +11,20 @@
  *    its own (never a name) with that uid's slot, which `have` then holds;
  *  - when exact, the first entry in file order that overlaps `want` (a
  *    window with its whole span, whoever asks);
- *  - every entry's range, a window's span, ascending by start;
+ *  - the ids every entry takes (a window: its span), kept as ranges that
+ *    neither overlap nor touch, ascending;
  * and every out field is this call's answer (they start out as garbage),
- * the bytes and the in fields are left as they were.
+ * the bytes and the in fields are left as they were. idg_add_scan_fd()
+ * over the same bytes in a memfd, read in chunks of 1 to 256 bytes (lines
+ * across chunk edges, lines longer than a chunk), answers the same, its
+ * hits holding a copy of their line.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "subid-model.h"
@@ -54,6 +61,17 @@ static struct idg_range nudge(uint64_t start, uint64_t count, uint32_t how)
     if (s > M_ID_MAX || c == 0 || s + c > 4294967295u)
         return (struct idg_range){(uint32_t)start, (uint32_t)count};
     return (struct idg_range){(uint32_t)s, (uint32_t)c};
+}
+
+/* A scan's request, every other field garbage. */
+static void garbage_scan(struct idg_add_scan *sc, int fill, const struct idg_owner *o, bool exact,
+                         struct idg_range want, uint32_t count)
+{
+    memset(sc, fill, sizeof(*sc));
+    sc->owner = o;
+    sc->exact = exact;
+    sc->want = want;
+    sc->count = count;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -118,12 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* The out fields start as garbage: each must be this call's answer. */
     struct idg_add_scan sc;
-    memset(&sc, 0xa5, sizeof(sc));
-    sc.owner = &o;
-    sc.exact = exact;
-    sc.want = want;
-    sc.count = count;
-    sc.ranges = NULL;
+    garbage_scan(&sc, 0xa5, &o, exact, want, count);
     struct idg_owner o_before = o;
     if (idg_add_scan(buf, len, &sc) < 0)
         abort();
@@ -161,24 +174,61 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (hit && !m_same_hit(buf, &sc.hit, hit, hit->start, hit->count)))
         __builtin_trap();
 
-    /* Every entry's range, ascending by start. */
-    if (sc.n_ranges != f.n || !sc.ranges)
-        __builtin_trap();
-    for (size_t i = 1; i < sc.n_ranges; i++)
-        if (sc.ranges[i].start < sc.ranges[i - 1].start)
-            __builtin_trap();
+    /* The ids taken: the model's ranges sorted, then those that overlap or
+       touch joined, one id interval [a, b) at a time. */
     struct idg_range *model = malloc((f.n ? f.n : 1) * sizeof(*model));
     if (!model)
         abort();
     for (size_t i = 0; i < f.n; i++)
         model[i] = (struct idg_range){(uint32_t)f.v[i].start, (uint32_t)f.v[i].count};
     qsort(model, f.n, sizeof(*model), by_start_count);
-    qsort(sc.ranges, sc.n_ranges, sizeof(*model), by_start_count);
-    if (f.n && memcmp(model, sc.ranges, f.n * sizeof(*model)) != 0)
+    size_t kept = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        uint64_t a = model[i].start, b = a + model[i].count;
+        if (kept) {
+            uint64_t ka = model[kept - 1].start, kb = ka + model[kept - 1].count;
+            if (a <= kb) {
+                model[kept - 1].count = (uint32_t)((b > kb ? b : kb) - ka);
+                continue;
+            }
+        }
+        model[kept++] = model[i];
+    }
+    if (sc.n_ranges != kept || (kept && !sc.ranges) ||
+        (kept && memcmp(model, sc.ranges, kept * sizeof(*model)) != 0))
         __builtin_trap();
 
+    /* The chunked reading of the same bytes. */
+    int fd = memfd_create("subuid", MFD_CLOEXEC);
+    if (fd < 0 || (len && write(fd, buf, len) != (ssize_t)len) || lseek(fd, 0, SEEK_SET) != 0)
+        abort();
+    struct idg_add_scan fs;
+    garbage_scan(&fs, 0x5a, &o, exact, want, count);
+    struct idg_add_read rd;
+    if (idg_add_scan_fd(fd, 1 + how % 256, &fs, &rd) < 0)
+        abort();
+    close(fd);
+    if (rd.len != len || rd.open_line != (len && buf[len - 1] != '\n') ||
+        fs.bad_line != sc.bad_line || (fs.bad_line && fs.bad != sc.bad) || fs.has != sc.has ||
+        fs.conflict != sc.conflict || fs.n_ranges != sc.n_ranges ||
+        (kept && memcmp(fs.ranges, sc.ranges, kept * sizeof(*model)) != 0))
+        __builtin_trap();
+    const struct idg_scan_hit *pairs[2][2] = {{&fs.have, &sc.have}, {&fs.hit, &sc.hit}};
+    for (int i = 0; i < 2; i++) {
+        const struct idg_scan_hit *a = pairs[i][0], *b = pairs[i][1];
+        if (!(i ? sc.conflict : sc.has))
+            continue;
+        if (!a->text || b->text || a->lineno != b->lineno || a->off != b->off || a->len != b->len ||
+            memcmp(a->text, buf + b->off, b->len) != 0 || a->text[b->len] != '\0' ||
+            a->e.owner != a->text + (b->e.owner - (buf + b->off)) ||
+            a->e.owner_len != b->e.owner_len || a->e.range.start != b->e.range.start ||
+            a->e.range.count != b->e.range.count || a->e.window != b->e.window)
+            __builtin_trap();
+    }
+    idg_add_scan_free(&fs);
+
     free(model);
-    free(sc.ranges);
+    idg_add_scan_free(&sc);
     free(f.v);
     free(buf);
     free(t.p);

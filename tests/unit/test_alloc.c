@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE /* memfd_create */
 /*
  * alloc.h: the taken set, first fit and deterministic placement of a new
  * subordinate range, at the edges of the pool and of the id space; and
@@ -9,7 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "alloc.h"
@@ -1041,6 +1044,50 @@ static void check_sorted_like(const char *what, const struct idg_range *v, struc
     free(ref);
 }
 
+/*
+ * What idg_add_scan keeps of the ranges v (any order): the ids they take,
+ * as ranges that neither overlap nor touch, ascending. Written apart from
+ * the scan's own joining: an id set, walked range by range.
+ */
+static size_t joined_ref(const struct idg_range *v, size_t n, struct idg_range *out)
+{
+    struct idg_range *s = range_dup(v, n);
+    qsort(s, n, sizeof(*s), pair_cmp);
+    size_t k = 0;
+    uint64_t first = 0, end = 0; /* the range being built: [first, end) */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t a = s[i].start, b = (uint64_t)s[i].start + s[i].count;
+        if (k && a <= end) {
+            end = b > end ? b : end;
+        } else {
+            if (k)
+                out[k - 1] = (struct idg_range){(uint32_t)first, (uint32_t)(end - first)};
+            first = a;
+            end = b;
+            k++;
+        }
+    }
+    if (k)
+        out[k - 1] = (struct idg_range){(uint32_t)first, (uint32_t)(end - first)};
+    free(s);
+    return k;
+}
+
+/* got (n_got ranges) is what the scan keeps of the entries' ranges v. */
+static void check_joined(const char *what, const struct idg_range *v, size_t n,
+                         const struct idg_range *got, size_t n_got)
+{
+    struct idg_range *ref = malloc((n ? n : 1) * sizeof(*ref));
+    ck_assert_ptr_nonnull(ref);
+    size_t k = joined_ref(v, n, ref);
+    expect(n_got == k, "%s: %zu ranges kept, want %zu", what, n_got, k);
+    for (size_t i = 0; i < k && i < n_got; i++)
+        expect(got[i].start == ref[i].start && got[i].count == ref[i].count,
+               "%s: kept [%zu] is %u+%u, want %u+%u", what, i, got[i].start, got[i].count,
+               ref[i].start, ref[i].count);
+    free(ref);
+}
+
 static void check_ranges_sort(const char *what, const struct idg_range *v, size_t n)
 {
     struct idg_range *got = range_dup(v, n);
@@ -1973,21 +2020,47 @@ START_TEST(test_add_scan)
     ck_assert_msg(sc.conflict == (c->hit.line != 0), "%s: conflict %d", c->name, sc.conflict);
     if (c->hit.line)
         check_scan_hit(c->name, "hit", c->text, buf, &sc.hit, &c->hit);
-    ck_assert_msg(sc.n_ranges == c->n_ranges, "%s: %zu ranges, want %zu", c->name, sc.n_ranges,
-                  c->n_ranges);
-    for (size_t i = 0; i < c->n_ranges; i++)
-        ck_assert_msg(sc.ranges[i].start == c->ranges[i].start &&
-                          sc.ranges[i].count == c->ranges[i].count,
-                      "%s: range [%zu] is %u+%u, want %u+%u", c->name, i, sc.ranges[i].start,
-                      sc.ranges[i].count, c->ranges[i].start, c->ranges[i].count);
-    free(sc.ranges);
+    /* c->ranges: every entry's range; the scan keeps them joined */
+    check_joined(c->name, c->ranges, c->n_ranges, sc.ranges, sc.n_ranges);
+    idg_add_scan_free(&sc);
     free(buf);
 }
 END_TEST
 
+/* idg_add_scan_fd over text, written to a memfd, read `chunk` bytes at a time. */
+static int add_scan_file(const char *text, size_t len, size_t chunk, struct idg_add_scan *sc,
+                         struct idg_add_read *rd)
+{
+    int fd = memfd_create("subuid", MFD_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert(len == 0 || write(fd, text, len) == (ssize_t)len);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    int rc = idg_add_scan_fd(fd, chunk, sc, rd);
+    close(fd);
+    return rc;
+}
+
+/* A hit of the chunked scan is the buffer scan's hit h, with its own copy
+ * of the line, the owner inside the copy. */
+static void same_hit_copied(const char *what, const char *which, const char *buf,
+                            const struct idg_scan_hit *got, const struct idg_scan_hit *h)
+{
+    expect(got->lineno == h->lineno && got->off == h->off && got->len == h->len,
+           "%s: %s on line %u at %zu+%zu, want line %u at %zu+%zu", what, which, got->lineno,
+           got->off, got->len, h->lineno, h->off, h->len);
+    expect(got->text && h->text == NULL && memcmp(got->text, buf + h->off, h->len) == 0 &&
+               got->text[h->len] == '\0',
+           "%s: %s: the copy is not the line", what, which);
+    expect(got->text && got->e.owner == got->text + (h->e.owner - (buf + h->off)) &&
+               got->e.owner_len == h->e.owner_len && got->e.range.start == h->e.range.start &&
+               got->e.range.count == h->e.range.count && got->e.window == h->e.window,
+           "%s: %s: another entry", what, which);
+}
+
 /*
  * Random files, against the parsed model (idg_subid_file_adopt): the same
- * first bad line, owned entries and ranges.
+ * first bad line, owned entries and ranges; and the chunked scan of the
+ * same file against the buffer scan.
  */
 START_TEST(test_add_scan_random)
 {
@@ -1996,7 +2069,8 @@ START_TEST(test_add_scan_random)
     enum { ROUNDS = 400, MAX_LINES = 300 };
     struct idg_owner o;
     idg_owner_init(&o, "alice", 1001);
-    size_t cap = MAX_LINES * 40 + 1, n_sorted = 0, n_unsorted = 0, n_has = 0, n_hit = 0, n_bad = 0;
+    size_t cap = MAX_LINES * 40 + 1, n_sorted = 0, n_unsorted = 0, n_has = 0, n_hit = 0, n_bad = 0,
+           n_joined = 0;
     char *text = malloc(cap);
     ck_assert_ptr_nonnull(text);
     for (int round = 0; round < ROUNDS; round++) {
@@ -2084,22 +2158,48 @@ START_TEST(test_add_scan_random)
                    "round %d: hit at %zu+%zu, want %zu+%zu", round, sc.hit.off, sc.hit.len,
                    f.v[hit].off, f.v[hit].len);
         }
-        expect(sc.n_ranges == f.n, "round %d: %zu ranges, want %zu", round, sc.n_ranges, f.n);
         struct idg_range *model = malloc((f.n ? f.n : 1) * sizeof(*model));
         ck_assert_ptr_nonnull(model);
         for (size_t i = 0; i < f.n; i++)
             model[i] = f.v[i].e.range;
         char what[32];
         snprintf(what, sizeof(what), "round %d", round);
-        check_sorted_like(what, model, sc.ranges, f.n);
+        check_joined(what, model, f.n, sc.ranges, sc.n_ranges);
+        n_joined += sc.n_ranges < f.n;
         free(model);
+
+        /* Read from a file in chunks of 1 to 64 bytes (lines cross every
+           chunk edge, and outgrow the chunk): the same answers, the hits
+           with their own copy of their line. */
+        size_t chunk = 1 + rnd(64);
+        struct idg_add_scan fs = {.owner = &o, .exact = exact, .want = want, .count = count};
+        struct idg_add_read rd;
+        expect(add_scan_file(text, len, chunk, &fs, &rd) == 0, "round %d: fd scan not 0", round);
+        expect(rd.len == len && rd.open_line == (len && text[len - 1] != '\n'),
+               "round %d: read %zu bytes (open line %d), want %zu", round, rd.len, rd.open_line,
+               len);
+        expect(fs.bad_line == sc.bad_line && (!fs.bad_line || fs.bad == sc.bad) &&
+                   fs.has == sc.has && fs.conflict == sc.conflict,
+               "round %d, chunk %zu: bad %u has %d conflict %d, want %u %d %d", round, chunk,
+               fs.bad_line, fs.has, fs.conflict, sc.bad_line, sc.has, sc.conflict);
+        if (fs.has && sc.has)
+            same_hit_copied(what, "have", buf, &fs.have, &sc.have);
+        if (fs.conflict && sc.conflict)
+            same_hit_copied(what, "hit", buf, &fs.hit, &sc.hit);
+        expect(fs.n_ranges == sc.n_ranges &&
+                   (sc.n_ranges == 0 ||
+                    memcmp(fs.ranges, sc.ranges, sc.n_ranges * sizeof(*sc.ranges)) == 0),
+               "round %d, chunk %zu: other ranges kept", round, chunk);
+        idg_add_scan_free(&fs);
+
         idg_subid_file_free(&f);
-        free(sc.ranges);
+        idg_add_scan_free(&sc);
         free(buf);
     }
-    expect(n_sorted >= 100 && n_unsorted >= 100 && n_has >= 50 && n_hit >= 50 && n_bad >= 50,
-           "%zu sorted files, %zu not; %zu served, %zu in conflict, %zu malformed", n_sorted,
-           n_unsorted, n_has, n_hit, n_bad);
+    expect(n_sorted >= 100 && n_unsorted >= 100 && n_has >= 50 && n_hit >= 50 && n_bad >= 50 &&
+               n_joined >= 100,
+           "%zu sorted files, %zu not; %zu served, %zu in conflict, %zu malformed, %zu joined",
+           n_sorted, n_unsorted, n_has, n_hit, n_bad, n_joined);
     free(text);
 }
 END_TEST

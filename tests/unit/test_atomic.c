@@ -12,7 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -324,6 +326,114 @@ START_TEST(test_replace_over_directory)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* Replacing with a copy of the open file first (subid-add's additions) */
+
+/* A file of n bytes of lines, then open for reading with its stat. */
+static int source(const char *path, size_t n, char **text, struct stat *st)
+{
+    *text = malloc(n + 1);
+    ck_assert_ptr_nonnull(*text);
+    for (size_t i = 0; i < n; i++)
+        (*text)[i] = i % 20 == 19 ? '\n' : (char)('a' + i % 26);
+    (*text)[n] = '\0';
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert(n == 0 || write(fd, *text, n) == (ssize_t)n);
+    close(fd);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fstat(fd, st), 0);
+    return fd;
+}
+
+/* Sizes around the 128 KiB pieces; the copy stops at the length given. */
+static const size_t copy_sizes[][2] = {
+    {0, 0}, {40, 40}, {40, 20}, {300000, 300000}, {300000, 131073}};
+
+START_TEST(test_replace_after_source)
+{
+    char path[PATH_MAX], backup[PATH_MAX], plus[PATH_MAX], *text;
+    path_of(path, sizeof(path), "src-%d", _i);
+    path_of(backup, sizeof(backup), "src-%d-", _i);
+    path_of(plus, sizeof(plus), "src-%d+", _i);
+    size_t size = copy_sizes[_i][0], len = copy_sizes[_i][1];
+    struct stat st;
+    int fd = source(path, size, &text, &st);
+    struct idg_replace o = opts(0644, true);
+    o.src_fd = fd;
+    o.src_len = len;
+    o.src_st = &st;
+    struct iovec tail = {(void *)"alice:165536:65536\n", 19};
+    int r = idg_replace_filev(path, &tail, 1, &o);
+    ck_assert_msg(r == 0, "replace: %d (%s) at %s", r, strerror(-r), o.step ? o.step : "-");
+    char *want = malloc(len + 20);
+    ck_assert_ptr_nonnull(want);
+    memcpy(want, text, len);
+    memcpy(want + len, "alice:165536:65536\n", 19);
+    check_content(path, want, len + 19);
+    check_content(backup, text, size); /* the old inode, untouched */
+    ck_assert_uint_eq(stat_of(backup).st_ino, st.st_ino);
+    ck_assert(!exists(plus));
+    close(fd);
+    free(want);
+    free(text);
+}
+END_TEST
+
+/*
+ * The source changed after it was opened (a writer that ignores the lock):
+ * nothing is replaced, no backup is made, and the caller is told. Without
+ * the check, the new file would hold bytes that no scan has seen.
+ */
+enum { GREW, SHRANK, REWRITTEN, CHMODDED };
+
+START_TEST(test_replace_source_changed)
+{
+    char path[PATH_MAX], backup[PATH_MAX], plus[PATH_MAX], *text;
+    path_of(path, sizeof(path), "changed-%d", _i);
+    path_of(backup, sizeof(backup), "changed-%d-", _i);
+    path_of(plus, sizeof(plus), "changed-%d+", _i);
+    struct stat st;
+    int fd = source(path, 200000, &text, &st);
+    /* past the timestamp granularity of the file system */
+    nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    int w = open(path, O_WRONLY | O_CLOEXEC);
+    ck_assert_int_ge(w, 0);
+    switch (_i) {
+    case GREW:
+        ck_assert_int_eq(pwrite(w, "mallory:0:1\n", 12, 200000), 12);
+        break;
+    case SHRANK:
+        ck_assert_int_eq(ftruncate(w, 1000), 0);
+        break;
+    case REWRITTEN: /* the same size, other bytes */
+        ck_assert_int_eq(pwrite(w, "mallory:0:1\n", 12, 100), 12);
+        break;
+    case CHMODDED:
+        ck_assert_int_eq(fchmod(w, 0600), 0);
+        break;
+    }
+    struct stat now;
+    ck_assert_int_eq(fstat(w, &now), 0);
+    close(w);
+    struct idg_replace o = opts(0644, true);
+    o.src_fd = fd;
+    o.src_len = 200000;
+    o.src_st = &st;
+    struct iovec tail = {(void *)"alice:165536:65536\n", 19};
+    int r = idg_replace_filev(path, &tail, 1, &o);
+    ck_assert_msg(r == -ESTALE && o.changed, "case %d: returned %d, changed %d", _i, r, o.changed);
+    struct stat after = stat_of(path);
+    ck_assert_msg(after.st_ino == st.st_ino && after.st_size == now.st_size,
+                  "case %d: the file was replaced", _i);
+    ck_assert(!exists(backup));
+    ck_assert(!exists(plus));
+    close(fd);
+    free(text);
+}
+END_TEST
+
 static Suite *atomic_suite(void)
 {
     Suite *s = suite_create("atomic");
@@ -339,6 +449,8 @@ static Suite *atomic_suite(void)
     tcase_add_loop_test(tc, test_replace_leftover, 0, 4);
     tcase_add_test(tc, test_replace_no_dir);
     tcase_add_test(tc, test_replace_over_directory);
+    tcase_add_loop_test(tc, test_replace_after_source, 0, (int)ARRAY_SIZE(copy_sizes));
+    tcase_add_loop_test(tc, test_replace_source_changed, GREW, CHMODDED + 1);
     suite_add_tcase(s, tc);
     return s;
 }
