@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#define _GNU_SOURCE /* memrchr */
 #include "alloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "grow.h"
 #include "number.h"
@@ -457,8 +455,9 @@ static int keep_text(struct idg_scan_hit *h, const char *chunk, size_t base)
     return 0;
 }
 
-static int add_scan_chunk(struct idg_add_scan *sc, const char *chunk, size_t len, size_t base)
+static int add_scan_chunk(void *arg, const char *chunk, size_t len, size_t base)
 {
+    struct idg_add_scan *sc = arg;
     bool had = sc->has, hit = sc->conflict;
     int rc = add_scan_lines(sc, chunk, len, base);
     if (rc == 0 && sc->has && !had)
@@ -468,56 +467,10 @@ static int add_scan_chunk(struct idg_add_scan *sc, const char *chunk, size_t len
     return rc;
 }
 
-int idg_add_scan_fd(int fd, size_t chunk, struct idg_add_scan *sc, struct idg_add_read *rd)
+int idg_add_scan_fd(int fd, size_t chunk, struct idg_add_scan *sc, struct idg_chunks_read *rd)
 {
     add_scan_begin(sc);
-    *rd = (struct idg_add_read){0};
-    size_t cap = chunk ? chunk : 1, have = 0, base = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return -ENOMEM;
-    int rc = 0;
-    for (;;) {
-        ssize_t got = read(fd, buf + have, cap - have);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            rc = -errno;
-            break;
-        }
-        if (got == 0) { /* the end: a last line without its '\n' */
-            rc = have ? add_scan_chunk(sc, buf, have, base) : 0;
-            break;
-        }
-        have += (size_t)got;
-        rd->open_line = buf[have - 1] != '\n';
-        if (base + have > IDG_SUBID_FILE_MAX) {
-            rc = -EFBIG;
-            break;
-        }
-        const char *nl = memrchr(buf, '\n', have);
-        if (!nl) { /* one line fills the chunk: make room for the rest of it */
-            if (have == cap) {
-                char *nb = cap > IDG_SUBID_FILE_MAX ? NULL : realloc(buf, cap * 2);
-                if (!nb) {
-                    rc = -ENOMEM;
-                    break;
-                }
-                buf = nb;
-                cap *= 2;
-            }
-            continue;
-        }
-        size_t used = (size_t)(nl - buf) + 1;
-        rc = add_scan_chunk(sc, buf, used, base);
-        if (rc < 0)
-            break;
-        base += used;
-        memmove(buf, buf + used, have - used);
-        have -= used;
-    }
-    rd->len = base + have;
-    free(buf);
+    int rc = idg_read_chunks(fd, chunk, IDG_SUBID_FILE_MAX, add_scan_chunk, sc, rd);
     if (rc == 0)
         rc = add_scan_end(sc);
     if (rc < 0)

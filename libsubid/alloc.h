@@ -20,6 +20,7 @@
 #include "account.h"
 #include "logindefs.h"
 #include "range.h"
+#include "readfile.h"
 #include "subid_file.h"
 
 enum idg_taken_kind {
@@ -136,22 +137,13 @@ struct idg_add_scan {
 /* Over buf, the whole file. 0, or -ENOMEM. Free with idg_add_scan_free. */
 int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc);
 
-/* What idg_add_scan_fd read: the file's length and whether it ends in a
- * line without its '\n' (an addition writes one first). */
-struct idg_add_read {
-    size_t len;
-    bool open_line;
-};
-
-/* The chunk idg_add_scan_fd reads in (a line longer than that grows it). */
-#define IDG_ADD_CHUNK (128 * 1024)
-
 /*
  * The same scan over the regular file open at fd, from its current offset
- * to its end, in chunks of `chunk` bytes: memory does not grow with the
- * file. 0; -ENOMEM; -EFBIG over IDG_SUBID_FILE_MAX; -errno of read().
+ * to its end, in chunks of `chunk` bytes (idg_read_chunks): memory does not
+ * grow with the file. *rd: what was read. 0; -ENOMEM; -EFBIG over
+ * IDG_SUBID_FILE_MAX; -errno of read().
  */
-int idg_add_scan_fd(int fd, size_t chunk, struct idg_add_scan *sc, struct idg_add_read *rd);
+int idg_add_scan_fd(int fd, size_t chunk, struct idg_add_scan *sc, struct idg_chunks_read *rd);
 
 void idg_add_scan_free(struct idg_add_scan *sc);
 

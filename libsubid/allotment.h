@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "range.h"
+#include "readfile.h"
 #include "subid_line.h"
 #include "trust.h"
 
@@ -34,15 +35,10 @@ int idg_allotments_add(struct idg_allotments *a, struct idg_range r, const char 
 void idg_allotments_sort(struct idg_allotments *a);
 
 /*
- * The file reader's sizes: it reads IDG_READ_CHUNK bytes at a time, and a
- * line of IDG_LINE_MAX bytes or more (without its '\n') is
- * IDG_LINE_TOO_LONG, never parsed. 128 KiB, measured in fresh processes as
- * the helpers run (tests/bench/compare, on a VM where a page fault costs
- * 10 us): 64 KiB is as fast at 100,000 lines but slower at 1,000,000 (more
- * reads), 256 KiB slower at both (more pages to fault in); reading beats
- * mmap() here (tests/bench/bench-scan).
+ * A line of IDG_LINE_MAX bytes or more (without its '\n') is
+ * IDG_LINE_TOO_LONG, never parsed; the reader reads IDG_READ_CHUNK bytes at
+ * a time (readfile.h).
  */
-#define IDG_READ_CHUNK (128 * 1024)
 #define IDG_LINE_MAX (64 * 1024)
 
 /* Told about each malformed line that belongs to the owner. */

@@ -209,7 +209,7 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
        pass, then copied: memory does not grow with the file. */
     struct idg_id_list accts = {0};
     struct idg_grant_res res = {0};
-    struct idg_add_read rd = {0};
+    struct idg_chunks_read rd = {0};
     bool ok = false;
     rc = 0;
     if (idg_account_ids(kind == IDG_SRC_GID, &accts) < 0 ||
@@ -229,13 +229,15 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
         *count = res.got.count;
         ok = true;
     } else {
-        struct iovec iov[2];
-        int n = 0;
+        /* the file as scanned, copied from it, then the new line */
+        struct idg_piece pc[3];
+        size_t n = 0;
+        pc[n++] = (struct idg_piece){NULL, 0, rd.len};
         if (rd.open_line)
-            iov[n++] = (struct iovec){.iov_base = (void *)"\n", .iov_len = 1};
-        iov[n++] = (struct iovec){.iov_base = res.line, .iov_len = (size_t)res.line_len};
+            pc[n++] = (struct idg_piece){"\n", 0, 1};
+        pc[n++] = (struct idg_piece){res.line, 0, (size_t)res.line_len};
         struct idg_txn_error e;
-        ok = idg_txn_write_after(&t, rd.len, iov, n, &e) == 0;
+        ok = idg_txn_write_pieces(&t, pc, n, &e) == 0;
         if (!ok)
             txn_failed(t.path, &e, why, wlen);
         else
@@ -279,22 +281,38 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
     idg_owner_init_name(&o, owner);
     int pwlock;
     struct idg_txn t;
-    if (edit_begin(c, kind, IDG_TXN_MODEL, &pwlock, &t, why, wlen) < 0)
+    if (edit_begin(c, kind, IDG_TXN_STREAM, &pwlock, &t, why, wlen) < 0)
         return false;
-    bool *drop = calloc(t.f.n ? t.f.n : 1, sizeof(*drop));
-    char **repl = calloc(t.f.n ? t.f.n : 1, sizeof(*repl));
-    char *kept = NULL, *data = NULL;
-    size_t kept_len = 0, n_drop = 0;
-    bool ok = drop && repl;
+    /* The owner's lines only, read in chunks: memory does not grow with
+       the file. */
+    struct idg_owned own = {.owner = &o};
+    struct idg_chunks_read rd = {0};
+    int rc = t.fd >= 0 ? idg_owned_scan_fd(t.fd, IDG_READ_CHUNK, &own, &rd) : 0;
+    if (rc < 0 || own.bad_line) {
+        if (rc == -ENOMEM)
+            WHY("out of memory");
+        else if (rc < 0)
+            WHY("cannot read %s: %s", t.path, strerror(-rc));
+        else
+            WHY("%s:%u: %s; not editing the file", t.path, own.bad_line,
+                idg_line_status_str(own.bad));
+        idg_owned_free(&own);
+        edit_end(pwlock, &t);
+        return false;
+    }
+    struct idg_cut *cuts = calloc(own.n ? own.n : 1, sizeof(*cuts));
+    char **repl = calloc(own.n ? own.n : 1, sizeof(*repl));
+    struct idg_piece *pc = reallocarray(NULL, 3 * own.n + 3, sizeof(*pc));
+    char *kept = NULL;
+    size_t kept_len = 0, n_cuts = 0;
+    bool ok = cuts && repl && pc;
     /* Lines wholly inside go; a line cut at one end keeps the rest in its
      * place; a line cut in the middle keeps its head there and its tail at
      * the end of the file, as shadow does. */
-    for (size_t i = 0; ok && i < t.f.n; i++) {
-        const struct idg_entry *e = &t.f.v[i].e;
-        if (!idg_subid_file_owned(&t.f, i, &o) || !idg_range_overlaps(e->range, cut))
+    for (size_t i = 0; ok && i < own.n; i++) {
+        const struct idg_entry *e = &own.v[i].e;
+        if (!idg_range_overlaps(e->range, cut))
             continue;
-        drop[i] = true;
-        n_drop++;
         bool head = e->range.start < cut.start;
         bool tail = idg_range_last(e->range) > idg_range_last(cut);
         uint64_t tfirst = (uint64_t)idg_range_last(cut) + 1, tlast = idg_range_last(e->range);
@@ -302,6 +320,7 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
             ok = (repl[i] = piece(e, e->range.start, cut.start - 1, false)) != NULL;
         else if (tail)
             ok = (repl[i] = piece(e, tfirst, tlast, false)) != NULL;
+        cuts[n_cuts++] = (struct idg_cut){own.v[i].off, own.v[i].len, repl[i]};
         if (ok && head && tail) {
             char *p = piece(e, tfirst, tlast, true);
             char *nk = p ? realloc(kept, kept_len + strlen(p)) : NULL;
@@ -316,24 +335,21 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
     }
     if (!ok) {
         WHY("out of memory cutting the ranges of %s", owner);
-    } else if (n_drop) {
-        size_t len;
+    } else if (n_cuts) {
+        size_t n = idg_rewrite_pieces(cuts, n_cuts, rd.len, rd.open_line, kept, kept_len, pc);
         struct idg_txn_error e;
-        if (idg_subid_file_rewrite(&t.f, drop, (const char *const *)repl, kept, kept_len, &data,
-                                   &len) < 0) {
-            WHY("out of memory");
-            ok = false;
-        } else if (idg_txn_write(&t, &(struct iovec){data, len}, 1, &e) < 0) {
+        if (idg_txn_write_pieces(&t, pc, n, &e) < 0) {
             txn_failed(t.path, &e, why, wlen);
             ok = false;
         }
     }
-    for (size_t i = 0; repl && i < t.f.n; i++)
+    for (size_t i = 0; repl && i < own.n; i++)
         free(repl[i]);
     free(repl);
-    free(data);
+    free(cuts);
+    free(pc);
     free(kept);
-    free(drop);
+    idg_owned_free(&own);
     edit_end(pwlock, &t);
     return ok;
 }

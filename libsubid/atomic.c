@@ -63,11 +63,11 @@ static int copy_by_reading(int src, int fd, off_t at, size_t len)
     return rc;
 }
 
-/* Copy the first len bytes of src to fd. -1 with errno; ESTALE: src is
- * shorter now. */
-static int copy_prefix(int src, int fd, size_t len)
+/* Copy len bytes at offset `from` of src to fd. -1 with errno; ESTALE: src
+ * is shorter now. */
+static int copy_range(int src, int fd, size_t from, size_t len)
 {
-    off_t at = 0;
+    off_t at = (off_t)from;
     while (len) {
         ssize_t c = copy_file_range(src, &at, fd, NULL, len, 0);
         if (c < 0 && errno == EINTR)
@@ -96,15 +96,23 @@ static bool unchanged(int fd, const struct stat *st)
            now.st_ctim.tv_nsec == st->st_ctim.tv_nsec;
 }
 
-/* The new content: the copy of the source, if any, then iov. -1 with
+/* The new content: pc[0..n) (none without a source), then iov. -1 with
  * errno; ESTALE: the source changed since it was read. */
-static int write_content(int fd, const struct iovec *iov, int iovcnt, const struct idg_replace *o)
+static int write_content(int fd, const struct idg_piece *pc, size_t n, const struct iovec *iov,
+                         int iovcnt, const struct idg_replace *o)
 {
-    if (o->src_st && copy_prefix(o->src_fd, fd, o->src_len) < 0)
-        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (pc[i].mem) {
+            struct iovec v = {(void *)pc[i].mem, pc[i].len};
+            if (write_all(fd, &v, 1) < 0)
+                return -1;
+        } else if (pc[i].len && copy_range(o->src_fd, fd, pc[i].off, pc[i].len) < 0) {
+            return -1;
+        }
+    }
     if (write_all(fd, iov, iovcnt) < 0)
         return -1;
-    if (o->src_st && !unchanged(o->src_fd, o->src_st)) {
+    if (n && o->src_st && !unchanged(o->src_fd, o->src_st)) {
         errno = ESTALE;
         return -1;
     }
@@ -136,7 +144,8 @@ int idg_replace_file(const char *path, const char *data, size_t len, struct idg_
     return idg_replace_filev(path, &iov, 1, o);
 }
 
-int idg_replace_filev(const char *path, const struct iovec *iov, int iovcnt, struct idg_replace *o)
+static int replace(const char *path, const struct idg_piece *pc, size_t n, const struct iovec *iov,
+                   int iovcnt, struct idg_replace *o)
 {
     char tmp[4096], old[4096], oldtmp[4096];
     o->step = NULL;
@@ -155,7 +164,7 @@ int idg_replace_filev(const char *path, const struct iovec *iov, int iovcnt, str
     if (fd < 0)
         return fail(o, "creating the temporary file");
     if (fchown(fd, o->uid, o->gid) < 0 || fchmod(fd, o->mode) < 0 ||
-        write_content(fd, iov, iovcnt, o) < 0 || fsync(fd) < 0) {
+        write_content(fd, pc, n, iov, iovcnt, o) < 0 || fsync(fd) < 0) {
         int rc = fail(o, "writing the temporary file");
         o->changed = rc == -ESTALE;
         close(fd);
@@ -200,4 +209,23 @@ backup_failed:
     unlink(oldtmp);
     unlink(tmp);
     return rc;
+}
+
+int idg_replace_filev(const char *path, const struct iovec *iov, int iovcnt, struct idg_replace *o)
+{
+    return replace(path, NULL, 0, iov, iovcnt, o);
+}
+
+int idg_replace_pieces(const char *path, const struct idg_piece *pc, size_t n,
+                       struct idg_replace *o)
+{
+    bool from_src = false;
+    for (size_t i = 0; i < n; i++)
+        from_src |= pc[i].mem == NULL && pc[i].len;
+    if (from_src && !o->src_st) {
+        o->step = "copying from the old version";
+        o->changed = false;
+        return -EBADF;
+    }
+    return replace(path, pc, n, NULL, 0, o);
 }

@@ -22,26 +22,35 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+/* One piece of a new version: len bytes at mem or, with mem NULL, the len
+ * bytes at offset off of the source file (idg_replace's src_fd). */
+struct idg_piece {
+    const char *mem;
+    size_t off, len;
+};
+
 struct idg_replace {
     uid_t uid;
     gid_t gid;
     mode_t mode;
     bool backup; /* keep <path>- (when there is an old version) */
-    /* With src_st: the new content starts with the first src_len bytes of
-     * the file open at src_fd, copied by the kernel where it can, which
-     * must still be as src_st describes it when they have been copied. */
+    /* idg_replace_pieces: the file the pieces without mem come from, copied
+     * by the kernel where it can; it must still be as src_st describes it
+     * once they are copied. */
     int src_fd;
-    size_t src_len;
     const struct stat *src_st;
     const char *step; /* out: which step failed, for the message */
-    bool changed;     /* out: -ESTALE because src changed; nothing replaced */
+    bool changed;     /* out: -ESTALE because the source changed; nothing replaced */
 };
 
 /* 0, or -errno with o->step naming what failed. */
 int idg_replace_file(const char *path, const char *data, size_t len, struct idg_replace *o);
 
-/* The same with the content in pieces (no copy to join them), after the
- * copy of src when o->src_st is set. */
+/* The same with the content in pieces (no copy to join them). */
 int idg_replace_filev(const char *path, const struct iovec *iov, int iovcnt, struct idg_replace *o);
+
+/* The same with pieces that may come from the source file. */
+int idg_replace_pieces(const char *path, const struct idg_piece *pc, size_t n,
+                       struct idg_replace *o);
 
 #endif

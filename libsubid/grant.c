@@ -28,7 +28,7 @@ struct grant_src {
     const char *buf;
     size_t len;
     int fd; /* when buf is NULL */
-    struct idg_add_read *rd;
+    struct idg_chunks_read *rd;
 };
 
 static int grant_plan(const struct grant_src *src, const struct idg_id_list *accts,
@@ -58,7 +58,7 @@ static int grant_plan(const struct grant_src *src, const struct idg_id_list *acc
      * entry equal to res->got serves; with no slot (count 0) none does. */
     struct idg_add_scan sc = {.owner = rq->owner, .exact = exact, .want = res->got, .count = count};
     int rc = src->buf ? idg_add_scan(src->buf, src->len, &sc)
-                      : idg_add_scan_fd(src->fd, IDG_ADD_CHUNK, &sc, src->rd);
+                      : idg_add_scan_fd(src->fd, IDG_READ_CHUNK, &sc, src->rd);
     if (rc < 0)
         goto out;
     if (sc.bad_line) {
@@ -107,7 +107,7 @@ int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
     return grant_plan(&src, accts, rq, res);
 }
 
-int idg_grant_plan_fd(int fd, struct idg_add_read *rd, const struct idg_id_list *accts,
+int idg_grant_plan_fd(int fd, struct idg_chunks_read *rd, const struct idg_id_list *accts,
                       const struct idg_grant_req *rq, struct idg_grant_res *res)
 {
     const struct grant_src src = {.fd = fd, .rd = rd};

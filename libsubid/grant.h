@@ -70,7 +70,7 @@ int idg_grant_plan(const char *buf, size_t len, const struct idg_id_list *accts,
  * in res->have and res->hit then own a copy of their line: free them with
  * idg_grant_res_free (harmless after idg_grant_plan too).
  */
-int idg_grant_plan_fd(int fd, struct idg_add_read *rd, const struct idg_id_list *accts,
+int idg_grant_plan_fd(int fd, struct idg_chunks_read *rd, const struct idg_id_list *accts,
                       const struct idg_grant_req *rq, struct idg_grant_res *res);
 
 void idg_grant_res_free(struct idg_grant_res *res);

@@ -6,7 +6,7 @@
 #include "number.h"
 
 #if defined(__x86_64__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id)
@@ -28,6 +28,13 @@ void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id)
     f->run = 1;
     while (f->run < 10 && !f->reach[f->run][f->run])
         f->run++;
+    for (int b = 0; b <= 10; b++) {
+        f->lo_len[b] = 0;
+        if (b > 0 && top[b] <= id) { /* X - top[b] + 1 >= 1 */
+            f->lo_len[b] = (unsigned)idg_format_u32(text, (uint32_t)(id - top[b] + 1));
+            memcpy(f->lo[b], text, f->lo_len[b]);
+        }
+    }
 }
 
 /* Can the plain line with its colons at c1 and c2 and its '\n' at nl hold
@@ -45,6 +52,8 @@ static inline bool may_hold(const struct idg_holdfilter *f, const char *buf, siz
         return false; /* START above X, or START + COUNT below it; reach[0][] and [][0]: empty */
     if (ls == f->len && memcmp(buf + c1 + 1, f->digits, ls) > 0)
         return false; /* START above X */
+    if (ls == f->lo_len[lc] && memcmp(buf + c1 + 1, f->lo[lc], ls) < 0)
+        return false; /* START + COUNT below X (same lengths: as text) */
     const char *p = buf + c1 + 1, *q = buf + c2 + 1;
     uint32_t start, count;
     if (idg_scan_u32_bytes(&p, buf + c2, IDG_ID_MAX, &start) < 0 ||
@@ -91,14 +100,61 @@ static inline struct marks marks_sse2(const char *p)
 }
 #endif
 
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) static inline struct marks marks_avx2(const char *p)
+{
+    const __m256i colon = _mm256_set1_epi8(':'), nl = _mm256_set1_epi8('\n'),
+                  dash = _mm256_set1_epi8('-'), zero = _mm256_set1_epi8('0'),
+                  nine = _mm256_set1_epi8(9);
+    struct marks m = {0, 0, 0, 0};
+    for (int k = 0; k < 2; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
+        __m256i d = _mm256_sub_epi8(v, zero); /* a digit: 0..9 */
+        unsigned sh = 32u * (unsigned)k;
+        m.colon |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, colon)) << sh;
+        m.nl |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, nl)) << sh;
+        m.dash |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, dash)) << sh;
+        m.digit |=
+            (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d, nine), d))
+            << sh;
+    }
+    return m;
+}
+
+__attribute__((target("avx512f,avx512bw"))) static inline struct marks marks_avx512(const char *p)
+{
+    __m512i v = _mm512_loadu_si512((const void *)p);
+    struct marks m;
+    m.colon = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
+    m.nl = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n'));
+    m.dash = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-'));
+    m.digit =
+        _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(10));
+    return m;
+}
+#endif
+
 /* The positions of this block where a run of k digits ends (k <= 10),
    counting the digits at the end of the block before (prev). */
 static inline uint64_t run_ends(uint64_t d, uint64_t prev, unsigned k)
 {
+#if defined(__SIZEOF_INT128__)
+    /* The two blocks as one 128-bit row; runs of at least n digits, n
+       doubling, then of k (k - n <= n: the two runs overlap or touch). */
+    __extension__ typedef unsigned __int128 u128;
+    u128 t = (u128)d << 64 | prev;
+    unsigned n = 1;
+    for (; 2 * n <= k; n *= 2)
+        t &= t << n;
+    if (k > n)
+        t &= t << (k - n);
+    return (uint64_t)(t >> 64);
+#else
     uint64_t r = d;
     for (unsigned j = 1; j < k; j++)
         r &= (d << j) | (prev >> (64 - j));
     return r;
+#endif
 }
 
 /* Where the walk is inside the current line. */
@@ -163,54 +219,78 @@ static inline void skip_block(struct walk *w, size_t i, struct marks m)
     w->colons += idg_popcount64(c);
 }
 
+/*
+ * The scan, with the marks of each block from MARKS (one copy per pass,
+ * built for its instruction set). A block is walked line by line only if a
+ * line in it may hold the id: one with a run of f->run digits (an entry
+ * that holds X has one), or a '-' after a digit (a window), or the line
+ * that goes on from such a block (hot). Most blocks of a large file have
+ * neither.
+ */
+#define HOLD_PASS(NAME, TARGET, MARKS)                                                             \
+    TARGET static int NAME(const char *buf, size_t end, const struct idg_holdfilter *f,            \
+                           idg_holdline_fn fn, void *arg, uint32_t *lines)                         \
+    {                                                                                              \
+        struct walk w = {0};                                                                       \
+        size_t i = 0;                                                                              \
+        int r;                                                                                     \
+        uint64_t prev = 0;                                                                         \
+        bool hot = false;                                                                          \
+        for (; i + 64 <= end; i += 64) {                                                           \
+            struct marks m = MARKS(buf + i);                                                       \
+            uint64_t cand =                                                                        \
+                run_ends(m.digit, prev, f->run) | (m.dash & ((m.digit << 1) | (prev >> 63)));      \
+            prev = m.digit;                                                                        \
+            if (!cand && !hot) {                                                                   \
+                skip_block(&w, i, m);                                                              \
+                continue;                                                                          \
+            }                                                                                      \
+            if ((r = walk_block(&w, buf, i, m, f, fn, arg)) != 0)                                  \
+                return r;                                                                          \
+            if (m.nl) {                                                                            \
+                unsigned last = 63u - (unsigned)__builtin_clzll(m.nl);                             \
+                hot = last != 63 && (cand >> (last + 1)) != 0;                                     \
+            } else {                                                                               \
+                hot = true;                                                                        \
+            }                                                                                      \
+        }                                                                                          \
+        if (i < end) {                                                                             \
+            char tail[64] = {0}; /* NULs are no mark */                                            \
+            memcpy(tail, buf + i, end - i);                                                        \
+            if ((r = walk_block(&w, buf, i, marks_portable(tail), f, fn, arg)) != 0)               \
+                return r;                                                                          \
+        }                                                                                          \
+        *lines = w.n;                                                                              \
+        return 0;                                                                                  \
+    }
+
+HOLD_PASS(hold_portable, , marks_portable)
+#if defined(__x86_64__)
+HOLD_PASS(hold_sse2, , marks_sse2)
+HOLD_PASS(hold_avx2, __attribute__((target("avx2"))), marks_avx2)
+HOLD_PASS(hold_avx512, __attribute__((target("avx512f,avx512bw,popcnt"))), marks_avx512)
+#endif
+
 int idg_holdscan_with(enum idg_linescan_pass pass, const char *buf, size_t end,
                       const struct idg_holdfilter *f, idg_holdline_fn fn, void *arg,
                       uint32_t *lines)
 {
-    struct walk w = {0};
-    size_t i = 0;
-    int r;
-    /* A block is walked line by line only if a line in it may hold the id:
-       one with a run of f->run digits (an entry that holds X has one), or
-       a '-' after a digit (a window), or the line that goes on from such a
-       block (hot). Most blocks of a large file have neither. */
-    uint64_t prev = 0;
-    bool hot = false;
-    for (; i + 64 <= end; i += 64) {
+    switch (pass) {
 #if defined(__x86_64__)
-        struct marks m = pass == IDG_PASS_PORTABLE ? marks_portable(buf + i) : marks_sse2(buf + i);
-#else
-        (void)pass;
-        struct marks m = marks_portable(buf + i);
+    case IDG_PASS_SSE2:
+        return hold_sse2(buf, end, f, fn, arg, lines);
+    case IDG_PASS_AVX2:
+        return hold_avx2(buf, end, f, fn, arg, lines);
+    case IDG_PASS_AVX512:
+        return hold_avx512(buf, end, f, fn, arg, lines);
 #endif
-        uint64_t cand =
-            run_ends(m.digit, prev, f->run) | (m.dash & ((m.digit << 1) | (prev >> 63)));
-        prev = m.digit;
-        if (!cand && !hot) {
-            skip_block(&w, i, m);
-            continue;
-        }
-        if ((r = walk_block(&w, buf, i, m, f, fn, arg)) != 0)
-            return r;
-        if (m.nl) {
-            unsigned last = 63u - (unsigned)__builtin_clzll(m.nl);
-            hot = last != 63 && (cand >> (last + 1)) != 0;
-        } else {
-            hot = true;
-        }
+    default:
+        return hold_portable(buf, end, f, fn, arg, lines);
     }
-    if (i < end) {
-        char tail[64] = {0}; /* NULs are no mark */
-        memcpy(tail, buf + i, end - i);
-        if ((r = walk_block(&w, buf, i, marks_portable(tail), f, fn, arg)) != 0)
-            return r;
-    }
-    *lines = w.n;
-    return 0;
 }
 
 int idg_holdscan(const char *buf, size_t end, const struct idg_holdfilter *f, idg_holdline_fn fn,
                  void *arg, uint32_t *lines)
 {
-    return idg_holdscan_with(IDG_PASS_SSE2, buf, end, f, fn, arg, lines);
+    return idg_holdscan_with(idg_linescan_best(), buf, end, f, fn, arg, lines);
 }

@@ -15,9 +15,10 @@
  * is no entry and holds nothing.
  *
  * The structure (':', '\n', '-' and digits) is read 64 bytes at a time, with
- * SSE2 on x86-64. A block with no run of digits long enough to reach X and
- * no '-' after a digit is passed over whole, its newlines counted; the
- * others are walked line by line as bits: no byte loop, no parse per line.
+ * SSE2, AVX2 or AVX-512BW on x86-64 (the best the processor has). A block
+ * with no run of digits long enough to reach X and no '-' after a digit is
+ * passed over whole, its newlines counted; the others are walked line by
+ * line as bits: no byte loop, no parse per line.
  */
 #ifndef IDGATE_HOLDSCAN_H
 #define IDGATE_HOLDSCAN_H
@@ -36,6 +37,10 @@ struct idg_holdfilter {
        (10^a - 1 + 10^b - 1 > X)? */
     bool reach[11][11];
     unsigned run; /* the fewest digits the longer number of a holder has */
+    /* lo[b]: the least START a COUNT of b digits can reach X from,
+       X - (10^b - 1) + 1, in decimal (lo_len[b] digits; 0: any START) */
+    char lo[11][10];
+    unsigned lo_len[11];
 };
 
 void idg_holdfilter_init(struct idg_holdfilter *f, uint32_t id);
@@ -55,7 +60,9 @@ int idg_holdscan(const char *buf, size_t end, const struct idg_holdfilter *f, id
                  void *arg, uint32_t *lines);
 
 /* The same with the structure read by a given pass: IDG_PASS_PORTABLE (a
- * byte loop, the reference) or, on x86-64, IDG_PASS_SSE2 (the default). */
+ * byte loop, the reference) or, on x86-64, SSE2, AVX2 or AVX-512BW, which
+ * the caller checked the processor has (idg_linescan_has); idg_holdscan
+ * takes idg_linescan_best(). */
 int idg_holdscan_with(enum idg_linescan_pass pass, const char *buf, size_t end,
                       const struct idg_holdfilter *f, idg_holdline_fn fn, void *arg,
                       uint32_t *lines);

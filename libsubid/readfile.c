@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE /* memrchr */
 #include "readfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -111,6 +113,58 @@ int idg_read_fd(int fd, size_t max, char **out, size_t *out_len)
     *out = buf;
     *out_len = len;
     return 0;
+}
+
+int idg_read_chunks(int fd, size_t chunk, size_t max, idg_chunk_fn fn, void *arg,
+                    struct idg_chunks_read *rd)
+{
+    *rd = (struct idg_chunks_read){0};
+    size_t cap = chunk ? chunk : 1, have = 0, base = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return -ENOMEM;
+    int rc = 0;
+    for (;;) {
+        ssize_t got = read(fd, buf + have, cap - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = -errno;
+            break;
+        }
+        if (got == 0) { /* the end: a last line without its '\n' */
+            rc = have ? fn(arg, buf, have, base) : 0;
+            break;
+        }
+        have += (size_t)got;
+        rd->open_line = buf[have - 1] != '\n';
+        if (base + have > max) {
+            rc = -EFBIG;
+            break;
+        }
+        const char *nl = memrchr(buf, '\n', have);
+        if (!nl) { /* one line fills the chunk: make room for the rest of it */
+            if (have == cap) {
+                char *nb = cap > max ? NULL : realloc(buf, cap * 2);
+                if (!nb) {
+                    rc = -ENOMEM;
+                    break;
+                }
+                buf = nb;
+                cap *= 2;
+            }
+            continue;
+        }
+        size_t used = (size_t)(nl - buf) + 1;
+        if ((rc = fn(arg, buf, used, base)) != 0)
+            break;
+        base += used;
+        memmove(buf, buf + used, have - used);
+        have -= used;
+    }
+    rd->len = base + have;
+    free(buf);
+    return rc;
 }
 
 int idg_read_small(const char *path, size_t max, char **buf, size_t *len)

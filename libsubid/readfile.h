@@ -18,6 +18,32 @@ int idg_read_fd(int fd, size_t max, char **buf, size_t *len);
  * -ENOENT when it does not exist. */
 int idg_read_small(const char *path, size_t max, char **buf, size_t *len);
 
+/*
+ * The readers of subid files read IDG_READ_CHUNK bytes at a time. 128 KiB,
+ * measured in fresh processes as the helpers run (tests/bench/compare, on a
+ * VM where a page fault costs 10 us): 64 KiB is as fast at 100,000 lines
+ * but slower at 1,000,000 (more reads), 256 KiB slower at both (more pages
+ * to fault in); reading beats mmap() here (tests/bench/bench-scan).
+ */
+#define IDG_READ_CHUNK (128 * 1024)
+
+/*
+ * Read the file open at fd from its offset to its end in chunks of about
+ * `chunk` bytes, handing fn whole lines only: each call gets the lines of
+ * one chunk, which start at byte `base` of what was read, and every one
+ * ends in '\n' but the file's last (a line longer than the chunk grows it).
+ * Memory does not grow with the file. *rd: how many bytes were read and
+ * whether the last line lacks its '\n'. 0; fn's non-zero return; -ENOMEM;
+ * -EFBIG past `max` bytes; -errno of read().
+ */
+struct idg_chunks_read {
+    size_t len;
+    bool open_line;
+};
+typedef int (*idg_chunk_fn)(void *arg, const char *lines, size_t len, size_t base);
+int idg_read_chunks(int fd, size_t chunk, size_t max, idg_chunk_fn fn, void *arg,
+                    struct idg_chunks_read *rd);
+
 /* Write all len bytes to fd (a pipe to a parent), retrying on EINTR and
  * short writes. False on any error. */
 bool idg_write_all(int fd, const void *buf, size_t len);

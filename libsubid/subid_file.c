@@ -125,46 +125,137 @@ int idg_subid_file_edit(const struct idg_subid_file *f, const bool *drop, const 
     return idg_subid_file_rewrite(f, drop, NULL, append, append_len, out, out_len);
 }
 
+size_t idg_rewrite_pieces(const struct idg_cut *cuts, size_t n, size_t file_len, bool open_line,
+                          const char *append, size_t append_len, struct idg_piece *out)
+{
+    size_t k = 0, from = 0; /* the file's bytes from `from` are still to go */
+    bool nl = true;         /* what is out so far is empty or ends in '\n' */
+    for (size_t i = 0; i < n; i++) {
+        const struct idg_cut *c = &cuts[i];
+        if (c->off > from) { /* up to a line's start: ends in '\n' */
+            out[k++] = (struct idg_piece){NULL, from, c->off - from};
+            nl = true;
+        }
+        from = c->off + c->len;
+        bool had_nl = from < file_len;
+        if (c->repl) { /* the new line where the old one was */
+            size_t n_repl = strlen(c->repl);
+            out[k++] = (struct idg_piece){c->repl, 0, n_repl};
+            if (n_repl)
+                nl = c->repl[n_repl - 1] == '\n';
+            if (had_nl) {
+                out[k++] = (struct idg_piece){"\n", 0, 1};
+                nl = true;
+            }
+        }
+        if (had_nl) /* the cut line's '\n' */
+            from++;
+    }
+    if (file_len > from) {
+        out[k++] = (struct idg_piece){NULL, from, file_len - from};
+        nl = !open_line;
+    }
+    if (append_len) {
+        if (!nl)
+            out[k++] = (struct idg_piece){"\n", 0, 1};
+        out[k++] = (struct idg_piece){append, 0, append_len};
+    }
+    return k;
+}
+
 int idg_subid_file_rewrite(const struct idg_subid_file *f, const bool *drop,
                            const char *const *replace, const char *append, size_t append_len,
                            char **out, size_t *out_len)
 {
-    size_t cap = f->len + 1 + append_len + 1;
-    for (size_t i = 0; replace && drop && i < f->n; i++)
-        if (drop[i] && replace[i])
-            cap += strlen(replace[i]) + 1;
-    char *buf = malloc(cap), *p = buf;
-    if (!buf)
+    size_t n = 0;
+    for (size_t i = 0; drop && i < f->n; i++)
+        n += drop[i];
+    struct idg_cut *cuts = reallocarray(NULL, n ? n : 1, sizeof(*cuts));
+    struct idg_piece *pc = reallocarray(NULL, 3 * n + 3, sizeof(*pc));
+    if (!cuts || !pc) {
+        free(cuts);
+        free(pc);
         return -ENOMEM;
-    size_t from = 0; /* copy the bytes between dropped lines as they are */
-    for (size_t i = 0; drop && i < f->n; i++) {
-        if (!drop[i])
-            continue;
-        const struct idg_file_entry *e = &f->v[i];
-        memcpy(p, f->buf + from, e->off - from);
-        p += e->off - from;
-        from = e->off + e->len;
-        if (replace && replace[i]) { /* the new line where the old one was */
-            size_t n = strlen(replace[i]);
-            memcpy(p, replace[i], n);
-            p += n;
-            if (from < f->len)
-                *p++ = '\n';
+    }
+    n = 0;
+    for (size_t i = 0; drop && i < f->n; i++)
+        if (drop[i])
+            cuts[n++] = (struct idg_cut){f->v[i].off, f->v[i].len, replace ? replace[i] : NULL};
+    bool open_line = f->len && f->buf[f->len - 1] != '\n';
+    size_t k = idg_rewrite_pieces(cuts, n, f->len, open_line, append, append_len, pc);
+    size_t len = 0;
+    for (size_t i = 0; i < k; i++)
+        len += pc[i].len;
+    char *buf = malloc(len + 1), *p = buf;
+    if (buf) {
+        for (size_t i = 0; i < k; i++) {
+            memcpy(p, pc[i].mem ? pc[i].mem : f->buf + pc[i].off, pc[i].len);
+            p += pc[i].len;
         }
-        if (from < f->len) /* and its '\n' */
-            from++;
+        *out = buf;
+        *out_len = len;
     }
-    memcpy(p, f->buf + from, f->len - from);
-    p += f->len - from;
-    if (append_len) {
-        if (p > buf && p[-1] != '\n')
-            *p++ = '\n';
-        memcpy(p, append, append_len);
-        p += append_len;
+    free(cuts);
+    free(pc);
+    return buf ? 0 : -ENOMEM;
+}
+
+static int owned_chunk(void *arg, const char *chunk, size_t len, size_t base)
+{
+    struct idg_owned *ow = arg;
+    struct idg_lines it;
+    const char *line;
+    size_t n;
+    idg_lines_init(&it, chunk, len);
+    while (idg_lines_next(&it, &line, &n)) {
+        uint32_t lineno = ++ow->lines;
+        struct idg_entry e;
+        enum idg_line_status st = idg_parse_line(line, n, &e);
+        if (st != IDG_LINE_ENTRY) {
+            if (st != IDG_LINE_COMMENT && !ow->bad_line) {
+                ow->bad_line = lineno;
+                ow->bad = st;
+            }
+            continue;
+        }
+        if (!idg_owner_matches(ow->owner, e.owner, e.owner_len))
+            continue;
+        struct idg_owned_line *v = idg_grow(ow->v, ow->n, &ow->cap, sizeof(*v));
+        char *text = malloc(n + 1);
+        if (v)
+            ow->v = v;
+        if (!v || !text) {
+            free(text);
+            return -ENOMEM;
+        }
+        memcpy(text, line, n);
+        text[n] = '\0';
+        e.owner = text + (e.owner - line);
+        ow->v[ow->n++] = (struct idg_owned_line){
+            .lineno = lineno, .off = base + (size_t)(line - chunk), .len = n, .e = e, .text = text};
     }
-    *out = buf;
-    *out_len = (size_t)(p - buf);
     return 0;
+}
+
+int idg_owned_scan_fd(int fd, size_t chunk, struct idg_owned *ow, struct idg_chunks_read *rd)
+{
+    ow->bad_line = 0;
+    ow->v = NULL;
+    ow->n = ow->cap = 0;
+    ow->lines = 0;
+    int rc = idg_read_chunks(fd, chunk, IDG_SUBID_FILE_MAX, owned_chunk, ow, rd);
+    if (rc < 0)
+        idg_owned_free(ow);
+    return rc;
+}
+
+void idg_owned_free(struct idg_owned *ow)
+{
+    for (size_t i = 0; i < ow->n; i++)
+        free(ow->v[i].text);
+    free(ow->v);
+    ow->v = NULL;
+    ow->n = ow->cap = 0;
 }
 
 int idg_subid_file_append_iov(const struct idg_subid_file *f, const char *append, size_t append_len,

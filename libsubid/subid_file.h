@@ -15,6 +15,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "atomic.h"
+#include "readfile.h"
 #include "subid_line.h"
 #include "trust.h"
 
@@ -79,6 +81,50 @@ int idg_subid_file_edit(const struct idg_subid_file *f, const bool *drop, const 
 int idg_subid_file_rewrite(const struct idg_subid_file *f, const bool *drop,
                            const char *const *replace, const char *append, size_t append_len,
                            char **out, size_t *out_len);
+
+/* A line a new version leaves out (off, len: without its '\n'), or puts
+ * repl (a line without '\n') in place of. */
+struct idg_cut {
+    size_t off, len;
+    const char *repl;
+};
+
+/*
+ * The new version of a file of file_len bytes (open_line: its last line
+ * lacks its '\n') as pieces (atomic.h): every byte but the cut lines and
+ * their '\n', a replacement where given (with a '\n' where the cut line
+ * had one), then `append` (whole lines), after a '\n' if what comes before
+ * it lacks one. Pieces of the file itself have mem NULL. cuts ascending by
+ * off; out has room for 3 * n + 3. Returns how many pieces.
+ */
+size_t idg_rewrite_pieces(const struct idg_cut *cuts, size_t n, size_t file_len, bool open_line,
+                          const char *append, size_t append_len, struct idg_piece *out);
+
+/*
+ * The owner's entries of the file open at fd, read in chunks (readfile.h),
+ * each with a copy of its line, and its first malformed line: what an edit
+ * that removes or cuts an owner's lines needs, in memory that grows with
+ * the owner's lines, not the file's.
+ */
+struct idg_owned_line {
+    uint32_t lineno;
+    size_t off, len;    /* the line, without its '\n' */
+    struct idg_entry e; /* e.owner points into text */
+    char *text;         /* the line, NUL-terminated */
+};
+
+struct idg_owned {
+    const struct idg_owner *owner; /* in: by idg_owner_matches */
+    uint32_t bad_line;             /* out: 0, or the first malformed line */
+    enum idg_line_status bad;
+    struct idg_owned_line *v; /* in file order */
+    size_t n, cap;
+    uint32_t lines; /* the scan's own */
+};
+
+/* 0, -ENOMEM, -EFBIG or -errno of read(); *rd: what was read. */
+int idg_owned_scan_fd(int fd, size_t chunk, struct idg_owned *ow, struct idg_chunks_read *rd);
+void idg_owned_free(struct idg_owned *ow);
 
 /*
  * Appending only, without a copy: the pieces of the new content (the old

@@ -58,17 +58,16 @@ int idg_txn_write(struct idg_txn *t, const struct iovec *iov, int n, struct idg_
     return 0;
 }
 
-int idg_txn_write_after(struct idg_txn *t, size_t len, const struct iovec *iov, int n,
-                        struct idg_txn_error *e)
+int idg_txn_write_pieces(struct idg_txn *t, const struct idg_piece *pc, size_t n,
+                         struct idg_txn_error *e)
 {
     struct idg_replace rep = {.uid = 0,
                               .gid = 0,
                               .mode = 0644,
                               .backup = true,
                               .src_fd = t->fd,
-                              .src_len = len,
                               .src_st = t->fd >= 0 ? &t->st : NULL};
-    int rc = idg_replace_filev(t->path, iov, n, &rep);
+    int rc = idg_replace_pieces(t->path, pc, n, &rep);
     if (rc == -ESTALE && rep.changed) {
         *e = (struct idg_txn_error){.why = IDG_TXN_CHANGED};
         return -1;

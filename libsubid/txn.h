@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "atomic.h"
 #include "subid_file.h"
 #include "trust.h"
 
@@ -63,13 +64,12 @@ int idg_txn_open(struct idg_txn *t, const char *path, bool lock, enum idg_txn_re
 int idg_txn_write(struct idg_txn *t, const struct iovec *iov, int n, struct idg_txn_error *e);
 
 /*
- * IDG_TXN_STREAM: replace the file with its first `len` bytes, as scanned,
- * then iov. They are copied from the open file (no copy in memory), which
- * must not have changed since it was opened: else IDG_TXN_CHANGED and the
- * file is left as it is.
+ * IDG_TXN_STREAM: replace the file with pieces (atomic.h), those without
+ * mem copied from the open file, which must not have changed since it was
+ * opened: else IDG_TXN_CHANGED and the file is left as it is.
  */
-int idg_txn_write_after(struct idg_txn *t, size_t len, const struct iovec *iov, int n,
-                        struct idg_txn_error *e);
+int idg_txn_write_pieces(struct idg_txn *t, const struct idg_piece *pc, size_t n,
+                         struct idg_txn_error *e);
 
 /* Unlock and free. */
 void idg_txn_close(struct idg_txn *t);

@@ -87,9 +87,10 @@ static void describe_taken(char *buf, size_t len, const struct idg_taken *t, int
 struct plan {
     int kind;
     const char *path;
-    struct idg_txn t;       /* t.f: the file as read; t.fd: as it is read for an addition */
-    struct idg_add_read rd; /* what the addition's scan read */
-    bool *drop;             /* --remove: the entries to leave out */
+    struct idg_txn t;          /* t.f: the file as read (--window); else t.fd, read in chunks */
+    struct idg_chunks_read rd; /* what the scan of t.fd read */
+    struct idg_owned own;      /* --remove: the owner's entries */
+    bool *drop;                /* and those to leave out */
     size_t n_drop;
     char add[IDG_NAME_MAX + 32]; /* the new line, if any */
     int add_len;
@@ -100,6 +101,7 @@ struct plan {
 static void plan_free(struct plan *p)
 {
     idg_txn_close(&p->t);
+    idg_owned_free(&p->own);
     free(p->drop);
     free(p->have.text);
 }
@@ -152,15 +154,13 @@ static void refuse_bad_line(const struct plan *p, uint32_t line, enum idg_line_s
           p->path, line, idg_line_status_str(st));
 }
 
-/* Lock (unless a dry run) and open: the whole model for --remove, the
- * bytes for --window, for an addition only the open file, which its
- * scan reads in chunks (memory does not grow with the file). */
+/* Lock (unless a dry run) and open: the bytes for --window; otherwise
+ * only the open file, which the plan's scan reads in chunks (memory does
+ * not grow with the file). */
 static int open_file(const struct sa_opts *o, struct plan *p)
 {
     struct idg_txn_error e;
-    enum idg_txn_read how = o->remove       ? IDG_TXN_MODEL
-                            : o->window_set ? IDG_TXN_BYTES
-                                            : IDG_TXN_STREAM;
+    enum idg_txn_read how = o->window_set ? IDG_TXN_BYTES : IDG_TXN_STREAM;
     if (idg_txn_open(&p->t, p->path, !o->dry_run, how, SA_LOCK_TIMEOUT_MS, &e) < 0) {
         refuse_txn(p, &e);
         return -1;
@@ -216,20 +216,32 @@ static void owner_of(const struct sa_opts *o, const struct idg_account *a, bool 
 
 static int plan_remove(const struct sa_opts *o, const struct idg_owner *ow, struct plan *p)
 {
-    p->drop = calloc(p->t.f.n ? p->t.f.n : 1, sizeof(bool));
+    p->own = (struct idg_owned){.owner = ow};
+    int rc = p->t.fd >= 0 ? idg_owned_scan_fd(p->t.fd, IDG_READ_CHUNK, &p->own, &p->rd) : 0;
+    if (rc < 0) {
+        if (rc == -ENOMEM)
+            warnx("out of memory; nothing was changed");
+        else
+            warnx("cannot read %s: %s; nothing was changed", p->path, strerror(-rc));
+        return -1;
+    }
+    if (p->own.bad_line) {
+        refuse_bad_line(p, p->own.bad_line, p->own.bad);
+        return -1;
+    }
+    p->drop = calloc(p->own.n ? p->own.n : 1, sizeof(bool));
     if (!p->drop) {
         warnx("out of memory; nothing was changed");
         return -1;
     }
-    for (size_t i = 0; i < p->t.f.n; i++) {
-        if (!idg_subid_file_owned(&p->t.f, i, ow))
-            continue;
-        struct idg_range r = p->t.f.v[i].e.range;
+    for (size_t i = 0; i < p->own.n; i++) {
+        const struct idg_owned_line *l = &p->own.v[i];
+        struct idg_range r = l->e.range;
         if (o->range_set && !idg_range_contains(o->range, r)) {
             if (!idg_range_overlaps(o->range, r))
                 continue;
             char d[512], want[IDG_RANGE_STRLEN];
-            sa_describe(d, sizeof(d), &p->t.f.v[i].e, p->path, p->t.f.v[i].lineno);
+            sa_describe(d, sizeof(d), &l->e, p->path, l->lineno);
             idg_range_format(want, sizeof(want), o->range);
             warnx("%s is only partly inside %s, and lines are removed whole; nothing was "
                   "changed; give a --range that covers it",
@@ -240,6 +252,28 @@ static int plan_remove(const struct sa_opts *o, const struct idg_owner *ow, stru
         p->n_drop++;
     }
     return 0;
+}
+
+/* The file without the lines to drop, copied from the open file. */
+static int write_removal(struct plan *p, struct idg_txn_error *e)
+{
+    struct idg_cut *cuts = reallocarray(NULL, p->n_drop ? p->n_drop : 1, sizeof(*cuts));
+    struct idg_piece *pc = reallocarray(NULL, 3 * p->n_drop + 3, sizeof(*pc));
+    int rc = -1;
+    if (!cuts || !pc) {
+        *e = (struct idg_txn_error){.why = IDG_TXN_WRITE, .err = ENOMEM, .step = "planning"};
+        goto out;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < p->own.n; i++)
+        if (p->drop[i])
+            cuts[n++] = (struct idg_cut){p->own.v[i].off, p->own.v[i].len, NULL};
+    n = idg_rewrite_pieces(cuts, n, p->rd.len, p->rd.open_line, NULL, 0, pc);
+    rc = idg_txn_write_pieces(&p->t, pc, n, e);
+out:
+    free(cuts);
+    free(pc);
+    return rc;
 }
 
 static int plan_add(const struct sa_opts *o, const struct idg_account *a,
@@ -416,27 +450,23 @@ static int apply(const struct sa_opts *o, struct plan *p)
         return 0;
     }
     if (!o->dry_run) {
-        struct iovec iov[3];
-        int n = 0;
-        char *data = NULL;
-        if (o->remove) {
-            size_t len;
-            if (idg_subid_file_edit(&p->t.f, p->drop, NULL, 0, &data, &len) < 0) {
-                warnx("out of memory; %s was not changed", p->path);
-                return -1;
-            }
-            iov[n++] = (struct iovec){.iov_base = data, .iov_len = len};
-        } else if (p->t.fd < 0) {
-            n = idg_subid_file_append_iov(&p->t.f, p->add, (size_t)p->add_len, iov);
-        } else { /* after the file as scanned, copied from it */
-            if (p->rd.open_line)
-                iov[n++] = (struct iovec){.iov_base = (void *)"\n", .iov_len = 1};
-            iov[n++] = (struct iovec){.iov_base = p->add, .iov_len = (size_t)p->add_len};
-        }
         struct idg_txn_error e;
-        int rc = p->t.fd >= 0 ? idg_txn_write_after(&p->t, p->rd.len, iov, n, &e)
-                              : idg_txn_write(&p->t, iov, n, &e);
-        free(data);
+        int rc;
+        if (o->remove) {
+            rc = write_removal(p, &e);
+        } else if (p->t.fd < 0) { /* no file yet, or --window: from the bytes read */
+            struct iovec iov[3];
+            int n = idg_subid_file_append_iov(&p->t.f, p->add, (size_t)p->add_len, iov);
+            rc = idg_txn_write(&p->t, iov, n, &e);
+        } else { /* the file as scanned, copied from it, then the new line */
+            struct idg_piece pc[3];
+            size_t n = 0;
+            pc[n++] = (struct idg_piece){NULL, 0, p->rd.len};
+            if (p->rd.open_line)
+                pc[n++] = (struct idg_piece){"\n", 0, 1};
+            pc[n++] = (struct idg_piece){p->add, 0, (size_t)p->add_len};
+            rc = idg_txn_write_pieces(&p->t, pc, n, &e);
+        }
         if (rc < 0) {
             refuse_txn(p, &e);
             return -1;
@@ -445,12 +475,12 @@ static int apply(const struct sa_opts *o, struct plan *p)
     const char *verb =
         o->dry_run ? (o->remove ? "would remove" : "would add") : (o->remove ? "removed" : "added");
     if (o->remove) {
-        for (size_t i = 0; i < p->t.f.n; i++)
+        for (size_t i = 0; i < p->own.n; i++)
             if (p->drop[i]) {
-                idg_range_format(r, sizeof(r), p->t.f.v[i].e.range);
-                printf("%s:%u: %s %.*s (%ss %s)\n", p->path, p->t.f.v[i].lineno, verb,
-                       (int)p->t.f.v[i].len, p->t.f.buf + p->t.f.v[i].off, sa_kind_word(p->kind),
-                       r);
+                const struct idg_owned_line *l = &p->own.v[i];
+                idg_range_format(r, sizeof(r), l->e.range);
+                printf("%s:%u: %s %s (%ss %s)\n", p->path, l->lineno, verb, l->text,
+                       sa_kind_word(p->kind), r);
             }
     } else {
         struct idg_entry e;

@@ -204,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     struct idg_add_scan fs;
     garbage_scan(&fs, 0x5a, &o, exact, want, count);
-    struct idg_add_read rd;
+    struct idg_chunks_read rd;
     if (idg_add_scan_fd(fd, 1 + how % 256, &fs, &rd) < 0)
         abort();
     close(fd);

@@ -38,7 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ref.id = id;
     if (held_reference(buf, end, &ref)) {
         if (!held_same(IDG_PASS_PORTABLE, buf, end, &ref, &got) ||
-            !held_same(IDG_PASS_SSE2, buf, end, &ref, &got))
+            !held_same(IDG_PASS_SSE2, buf, end, &ref, &got) ||
+            (idg_linescan_has(IDG_PASS_AVX2) && !held_same(IDG_PASS_AVX2, buf, end, &ref, &got)) ||
+            (idg_linescan_has(IDG_PASS_AVX512) &&
+             !held_same(IDG_PASS_AVX512, buf, end, &ref, &got)))
             abort();
     }
     free(buf);

@@ -2029,7 +2029,7 @@ END_TEST
 
 /* idg_add_scan_fd over text, written to a memfd, read `chunk` bytes at a time. */
 static int add_scan_file(const char *text, size_t len, size_t chunk, struct idg_add_scan *sc,
-                         struct idg_add_read *rd)
+                         struct idg_chunks_read *rd)
 {
     int fd = memfd_create("subuid", MFD_CLOEXEC);
     ck_assert_int_ge(fd, 0);
@@ -2173,7 +2173,7 @@ START_TEST(test_add_scan_random)
            with their own copy of their line. */
         size_t chunk = 1 + rnd(64);
         struct idg_add_scan fs = {.owner = &o, .exact = exact, .want = want, .count = count};
-        struct idg_add_read rd;
+        struct idg_chunks_read rd;
         expect(add_scan_file(text, len, chunk, &fs, &rd) == 0, "round %d: fd scan not 0", round);
         expect(rd.len == len && rd.open_line == (len && text[len - 1] != '\n'),
                "round %d: read %zu bytes (open line %d), want %zu", round, rd.len, rd.open_line,

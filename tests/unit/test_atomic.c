@@ -362,10 +362,9 @@ START_TEST(test_replace_after_source)
     int fd = source(path, size, &text, &st);
     struct idg_replace o = opts(0644, true);
     o.src_fd = fd;
-    o.src_len = len;
     o.src_st = &st;
-    struct iovec tail = {(void *)"alice:165536:65536\n", 19};
-    int r = idg_replace_filev(path, &tail, 1, &o);
+    struct idg_piece pc[] = {{NULL, 0, len}, {"alice:165536:65536\n", 0, 19}};
+    int r = idg_replace_pieces(path, pc, 2, &o);
     ck_assert_msg(r == 0, "replace: %d (%s) at %s", r, strerror(-r), o.step ? o.step : "-");
     char *want = malloc(len + 20);
     ck_assert_ptr_nonnull(want);
@@ -419,10 +418,9 @@ START_TEST(test_replace_source_changed)
     close(w);
     struct idg_replace o = opts(0644, true);
     o.src_fd = fd;
-    o.src_len = 200000;
     o.src_st = &st;
-    struct iovec tail = {(void *)"alice:165536:65536\n", 19};
-    int r = idg_replace_filev(path, &tail, 1, &o);
+    struct idg_piece pc[] = {{NULL, 0, 200000}, {"alice:165536:65536\n", 0, 19}};
+    int r = idg_replace_pieces(path, pc, 2, &o);
     ck_assert_msg(r == -ESTALE && o.changed, "case %d: returned %d, changed %d", _i, r, o.changed);
     struct stat after = stat_of(path);
     ck_assert_msg(after.st_ino == st.st_ino && after.st_size == now.st_size,

@@ -17,14 +17,15 @@
 static struct held ref;
 static struct held_scan got;
 
-static const enum idg_linescan_pass passes[] = {IDG_PASS_PORTABLE, IDG_PASS_SSE2};
+static const enum idg_linescan_pass passes[] = {IDG_PASS_PORTABLE, IDG_PASS_SSE2, IDG_PASS_AVX2,
+                                                IDG_PASS_AVX512};
 
 static void check_file(const char *buf, size_t end, uint32_t id, const char *what)
 {
     ref.id = id;
     ck_assert_msg(held_reference(buf, end, &ref), "%s: too many lines for the model", what);
     for (size_t k = 0; k < ARRAY_SIZE(passes); k++)
-        ck_assert_msg(held_same(passes[k], buf, end, &ref, &got),
+        ck_assert_msg(!idg_linescan_has(passes[k]) || held_same(passes[k], buf, end, &ref, &got),
                       "%s, id %u, pass %zu: scan found %u holders in %u handed on (wrong place: "
                       "%d), the parser %u of %u lines",
                       what, id, k, got.n, got.handed, got.wrong, ref.n, ref.lines);

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -243,6 +246,64 @@ START_TEST(test_owned)
 }
 END_TEST
 
+/* The owner's lines of a file read in chunks of every size from one byte
+ * (idg_owned_scan_fd): those of the parsed model, with copies of their
+ * lines, and the model's first malformed line. */
+static const char scan_text[] = "alice:1:1\n"
+                                "# alice:9:9\n"
+                                "1001:2:1\n"
+                                "alice2:3:1\n"
+                                "bad line\n"
+                                "10011:4:1\n"
+                                "\n"
+                                "alic:5:1\n"
+                                "01001:6:1\n"
+                                "alice:7:100000\n"
+                                "alice:8";
+
+START_TEST(test_owned_scan)
+{
+    const struct owned_case *c = &owned_cases[_i];
+    struct idg_subid_file f;
+    adopt(&f, scan_text);
+    struct idg_owner o;
+    if (c->uid == NO_UID)
+        idg_owner_init_name(&o, c->name);
+    else
+        idg_owner_init(&o, c->name, c->uid);
+    int fd = memfd_create("subuid", MFD_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    size_t len = strlen(scan_text);
+    ck_assert_int_eq(write(fd, scan_text, len), (ssize_t)len);
+    for (size_t chunk = 1; chunk <= len + 1; chunk++) {
+        ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+        struct idg_owned own = {.owner = &o};
+        struct idg_chunks_read rd;
+        ck_assert_int_eq(idg_owned_scan_fd(fd, chunk, &own, &rd), 0);
+        ck_assert(rd.len == len && rd.open_line);
+        ck_assert_msg(own.bad_line == f.bad[0].lineno && own.bad == f.bad[0].st,
+                      "case %d, chunk %zu: bad line %u, want %u", _i, chunk, own.bad_line,
+                      f.bad[0].lineno);
+        size_t k = 0;
+        for (size_t i = 0; i < f.n; i++) {
+            if (!idg_subid_file_owned(&f, i, &o))
+                continue;
+            ck_assert_msg(k < own.n, "case %d, chunk %zu: entry %zu missing", _i, chunk, i);
+            const struct idg_owned_line *l = &own.v[k++];
+            ck_assert(l->lineno == f.v[i].lineno && l->off == f.v[i].off && l->len == f.v[i].len);
+            ck_assert(strlen(l->text) == l->len && memcmp(l->text, f.buf + l->off, l->len) == 0);
+            ck_assert(l->e.owner == l->text && l->e.owner_len == f.v[i].e.owner_len);
+            ck_assert(l->e.range.start == f.v[i].e.range.start &&
+                      l->e.range.count == f.v[i].e.range.count);
+        }
+        ck_assert_msg(k == own.n, "case %d, chunk %zu: %zu owned, want %zu", _i, chunk, own.n, k);
+        idg_owned_free(&own);
+    }
+    close(fd);
+    idg_subid_file_free(&f);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Editing */
 
@@ -322,6 +383,45 @@ START_TEST(test_edit)
     ck_assert_uint_eq(f.len, strlen(c->text));
     ck_assert_mem_eq(f.buf, c->text, f.len);
     free(drop);
+    idg_subid_file_free(&f);
+}
+END_TEST
+
+/* Replacements: a line in place of a cut one, with the cut line's '\n' if it
+ * had one; an empty replacement at the end leaves the '\n' before it, and
+ * an appended line needs none more (found by fuzz-subid-file). */
+struct rewrite_case {
+    const char *text, *repl, *append, *want; /* the last entry is cut */
+};
+
+static const struct rewrite_case rewrite_cases[] = {
+    {"a:1:1\nb:2:2", "", "c:3:3\n", "a:1:1\nc:3:3\n"},
+    {"a:1:1\nb:2:2", "b:2:1", "c:3:3\n", "a:1:1\nb:2:1\nc:3:3\n"},
+    {"a:1:1\nb:2:2\n", "", "c:3:3\n", "a:1:1\n\nc:3:3\n"},
+    {"a:1:1\nb:2:2\n", "b:2:1", "", "a:1:1\nb:2:1\n"},
+    {"b:2:2", "", "c:3:3\n", "c:3:3\n"},
+    {"b:2:2", "b:3:1", "", "b:3:1"},
+};
+
+START_TEST(test_rewrite)
+{
+    const struct rewrite_case *c = &rewrite_cases[_i];
+    struct idg_subid_file f;
+    adopt(&f, c->text);
+    bool *drop = calloc(f.n, sizeof(*drop));
+    const char **repl = calloc(f.n, sizeof(*repl));
+    ck_assert(drop && repl && f.n > 0);
+    drop[f.n - 1] = true;
+    repl[f.n - 1] = c->repl;
+    char *out;
+    size_t out_len;
+    ck_assert_int_eq(
+        idg_subid_file_rewrite(&f, drop, repl, c->append, strlen(c->append), &out, &out_len), 0);
+    ck_assert_msg(out_len == strlen(c->want) && memcmp(out, c->want, out_len) == 0,
+                  "case %d: got \"%.*s\", want \"%s\"", _i, (int)out_len, out, c->want);
+    free(out);
+    free(drop);
+    free(repl);
     idg_subid_file_free(&f);
 }
 END_TEST
@@ -546,6 +646,47 @@ START_TEST(test_load_too_big)
 }
 END_TEST
 
+/* The same edits written from the file itself (idg_rewrite_pieces, then
+ * idg_replace_pieces copying from the open file): the same bytes. */
+START_TEST(test_edit_from_file)
+{
+    const struct edit_case *c = &edit_cases[_i];
+    struct idg_subid_file f;
+    adopt(&f, c->text);
+    char path[PATH_MAX];
+    path_of(path, sizeof(path), "edit-%d", _i);
+    FILE *w = fopen(path, "w");
+    ck_assert_ptr_nonnull(w);
+    ck_assert_uint_eq(fwrite(c->text, 1, strlen(c->text), w), strlen(c->text));
+    ck_assert_int_eq(fclose(w), 0);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    struct stat st;
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    struct idg_cut cuts[3];
+    size_t n = 0;
+    for (size_t k = 0; c->drop[k] != NO_DROP; k++)
+        cuts[n++] = (struct idg_cut){f.v[c->drop[k]].off, f.v[c->drop[k]].len, NULL};
+    struct idg_piece pc[3 * 3 + 3];
+    size_t len = strlen(c->text);
+    bool open_line = len && c->text[len - 1] != '\n';
+    size_t k = idg_rewrite_pieces(cuts, n, len, open_line, c->append, strlen(c->append), pc);
+    struct idg_replace o = {
+        .uid = geteuid(), .gid = getegid(), .mode = 0644, .src_fd = fd, .src_st = &st};
+    int r = idg_replace_pieces(path, pc, k, &o);
+    ck_assert_msg(r == 0, "case %d: %d at %s", _i, r, o.step ? o.step : "-");
+    close(fd);
+    char got[256];
+    FILE *rf = fopen(path, "r");
+    ck_assert_ptr_nonnull(rf);
+    size_t got_len = fread(got, 1, sizeof(got), rf);
+    fclose(rf);
+    ck_assert_msg(got_len == strlen(c->want) && memcmp(got, c->want, got_len) == 0,
+                  "case %d: got \"%.*s\", want \"%s\"", _i, (int)got_len, got, c->want);
+    idg_subid_file_free(&f);
+}
+END_TEST
+
 static Suite *subid_file_suite(void)
 {
     Suite *s = suite_create("subid_file");
@@ -553,7 +694,9 @@ static Suite *subid_file_suite(void)
     tcase_add_loop_test(tc, test_adopt, 0, (int)ARRAY_SIZE(adopt_cases));
     tcase_add_test(tc, test_adopt_many);
     tcase_add_loop_test(tc, test_owned, 0, (int)ARRAY_SIZE(owned_cases));
+    tcase_add_loop_test(tc, test_owned_scan, 0, (int)ARRAY_SIZE(owned_cases));
     tcase_add_loop_test(tc, test_edit, 0, (int)ARRAY_SIZE(edit_cases));
+    tcase_add_loop_test(tc, test_rewrite, 0, (int)ARRAY_SIZE(rewrite_cases));
     tcase_add_loop_test(tc, test_format, 0, (int)ARRAY_SIZE(format_cases));
     tcase_add_loop_test(tc, test_format_space, 0, (int)ARRAY_SIZE(space_cases));
     suite_add_tcase(s, tc);
@@ -566,6 +709,7 @@ static Suite *subid_file_suite(void)
     tcase_add_loop_test(tc, test_load_refused, 0, (int)ARRAY_SIZE(refuse_cases));
     tcase_add_test(tc, test_load_directory);
     tcase_add_test(tc, test_load_too_big);
+    tcase_add_loop_test(tc, test_edit_from_file, 0, (int)ARRAY_SIZE(edit_cases));
     suite_add_tcase(s, tc);
     return s;
 }
