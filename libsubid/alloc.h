@@ -138,8 +138,8 @@ struct idg_add_scan {
 int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc);
 
 /*
- * The same scan over the regular file open at fd, from its current offset
- * to its end, in chunks of `chunk` bytes (idg_read_chunks): memory does not
+ * The same scan over the regular file open at fd, from its start to its
+ * end, in chunks of `chunk` bytes (idg_read_chunks): memory does not
  * grow with the file. *rd: what was read. 0; -ENOMEM; -EFBIG over
  * IDG_SUBID_FILE_MAX; -errno of read().
  */

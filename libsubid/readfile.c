@@ -125,7 +125,8 @@ int idg_read_chunks(int fd, size_t chunk, size_t max, idg_chunk_fn fn, void *arg
         return -ENOMEM;
     int rc = 0;
     for (;;) {
-        ssize_t got = read(fd, buf + have, cap - have);
+        /* by offset: the pieces of an edit name bytes from the start */
+        ssize_t got = pread(fd, buf + have, cap - have, (off_t)(base + have));
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {

@@ -541,7 +541,8 @@ int sa_edit(const struct sa_opts *o, const struct idg_logindefs *defs)
     owner_of(o, &a, known, &ow);
 
     int pwlock = -1, status = 1;
-    struct plan plans[2] = {{.kind = 0, .path = IDG_SUBUID}, {.kind = 1, .path = IDG_SUBGID}};
+    struct plan plans[2] = {{.kind = 0, .path = IDG_SUBUID, .t.fd = -1},
+                            {.kind = 1, .path = IDG_SUBGID, .t.fd = -1}};
     if (!o->dry_run) {
         pwlock = idg_pwdlock_acquire(IDG_PWDLOCK, SA_LOCK_TIMEOUT_MS);
         if (pwlock < 0) {

@@ -1148,6 +1148,26 @@ t_sigkill_leaves_old_or_new_version() {
 # the Nth call of each syscall that changes the filesystem (so every state
 # between two of them is reached once), over leftovers of the previous
 # point: stale locks, a half-written /etc/subuid+, /etc/subuid.<pid>.
+# subid-add closes only descriptors it opened: not standard input, output or
+# error, whichever files it edits (a plan it never opened once held fd 0 and
+# closed it, which could drop the .pwd.lock taken on fd 0 when started with
+# stdin closed).
+t_closes_only_its_own_descriptors() {
+    sa_fresh
+    command -v strace >/dev/null ||
+        { echo "    strace is not installed: close check skipped"; return; }
+    local opt
+    for opt in --gid-only --uid-only --dry-run --remove; do
+        (
+            export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+            strace -f -o "$T/trace" -e trace=close "$SA" "$opt" "$U3N" </dev/null >/dev/null 2>&1
+        )
+        if grep -Eq 'close\([012]\)' "$T/trace"; then
+            fail "subid-add $opt closed a standard descriptor: $(grep -E 'close\([012]\)' "$T/trace")"
+        fi
+    done
+}
+
 t_sigkill_at_every_syscall() {
     sa_fresh
     command -v strace >/dev/null ||
@@ -1160,7 +1180,7 @@ $U2N:400000:65536" sc n st s e ou og nu ng cu cg points=0 ustate gstate
     nu=$(printf '%s\n' "$old" "$U3N:100000:65536" | sha256sum)
     og=$ou
     ng=$nu
-    for sc in unlink link write fchown fchmod fsync rename; do
+    for sc in unlink link write copy_file_range fchown fchmod fsync rename; do
         for ((n = 1; n < 40; n++)); do
             printf '%s\n' "$old" >/etc/subuid
             printf '%s\n' "$old" >/etc/subgid
