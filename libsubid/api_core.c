@@ -133,8 +133,8 @@ static void txn_failed(const char *path, const struct idg_txn_error *e, char *wh
 }
 
 /* The .pwd.lock, then the file's lock and the file, for one edit. */
-static int edit_begin(const struct idg_api_conf *c, enum idg_src_kind kind, enum idg_txn_read how,
-                      int *pwlock, struct idg_txn *t, char *why, size_t wlen)
+static int edit_begin(const struct idg_api_conf *c, enum idg_src_kind kind, int *pwlock,
+                      struct idg_txn *t, char *why, size_t wlen)
 {
     const char *path = c->files.subid[kind];
     *pwlock = idg_pwdlock_acquire(c->pwdlock, c->lock_timeout_ms);
@@ -143,15 +143,8 @@ static int edit_begin(const struct idg_api_conf *c, enum idg_src_kind kind, enum
         return -1;
     }
     struct idg_txn_error e;
-    if (idg_txn_open(t, path, true, how, c->lock_timeout_ms, &e) < 0) {
+    if (idg_txn_open(t, path, true, c->lock_timeout_ms, &e) < 0) {
         txn_failed(path, &e, why, wlen);
-        idg_pwdlock_release(*pwlock);
-        return -1;
-    }
-    if (t->f.n_bad) {
-        WHY("%s:%u: %s; not editing the file", path, t->f.bad[0].lineno,
-            idg_line_status_str(t->f.bad[0].st));
-        idg_txn_close(t);
         idg_pwdlock_release(*pwlock);
         return -1;
     }
@@ -203,7 +196,7 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
     };
     int pwlock;
     struct idg_txn t;
-    if (edit_begin(c, kind, IDG_TXN_STREAM, &pwlock, &t, why, wlen) < 0)
+    if (edit_begin(c, kind, &pwlock, &t, why, wlen) < 0)
         return false;
     /* Read in chunks by the scan, which finds malformed lines in its own
        pass, then copied: memory does not grow with the file. */
@@ -281,7 +274,7 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
     idg_owner_init_name(&o, owner);
     int pwlock;
     struct idg_txn t;
-    if (edit_begin(c, kind, IDG_TXN_STREAM, &pwlock, &t, why, wlen) < 0)
+    if (edit_begin(c, kind, &pwlock, &t, why, wlen) < 0)
         return false;
     /* The owner's lines only, read in chunks: memory does not grow with
        the file. */

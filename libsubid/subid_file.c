@@ -258,19 +258,6 @@ void idg_owned_free(struct idg_owned *ow)
     ow->n = ow->cap = 0;
 }
 
-int idg_subid_file_append_iov(const struct idg_subid_file *f, const char *append, size_t append_len,
-                              struct iovec iov[3])
-{
-    int n = 0;
-    if (f->len)
-        iov[n++] = (struct iovec){.iov_base = f->buf, .iov_len = f->len};
-    if (append_len && f->len && f->buf[f->len - 1] != '\n')
-        iov[n++] = (struct iovec){.iov_base = (void *)"\n", .iov_len = 1};
-    if (append_len)
-        iov[n++] = (struct iovec){.iov_base = (void *)append, .iov_len = append_len};
-    return n;
-}
-
 int idg_entry_format(char *buf, size_t len, const char *owner, struct idg_range r)
 {
     char start[11], count[11];

@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 
 #include "atomic.h"
 #include "readfile.h"
@@ -125,14 +124,6 @@ struct idg_owned {
 /* 0, -ENOMEM, -EFBIG or -errno of read(); *rd: what was read. */
 int idg_owned_scan_fd(int fd, size_t chunk, struct idg_owned *ow, struct idg_chunks_read *rd);
 void idg_owned_free(struct idg_owned *ow);
-
-/*
- * Appending only, without a copy: the pieces of the new content (the old
- * bytes, a '\n' if the last line lacks one, then `append`) in iov[0..2].
- * They point into f and append. Returns the number of pieces.
- */
-int idg_subid_file_append_iov(const struct idg_subid_file *f, const char *append, size_t append_len,
-                              struct iovec iov[3]);
 
 /*
  * "owner:start:count\n" into buf. -EINVAL if the owner could not be read

@@ -17,12 +17,11 @@ static int open_stream(struct idg_txn *t, struct idg_file_problem *pb)
         *pb = (struct idg_file_problem){.path = t->path, .why = IDG_TRUST_IO, .err = errno};
         return -1;
     }
-    t->f.exists = true;
     return 0;
 }
 
-int idg_txn_open(struct idg_txn *t, const char *path, bool lock, enum idg_txn_read how,
-                 unsigned timeout_ms, struct idg_txn_error *e)
+int idg_txn_open(struct idg_txn *t, const char *path, bool lock, unsigned timeout_ms,
+                 struct idg_txn_error *e)
 {
     *t = (struct idg_txn){.path = path, .fd = -1};
     *e = (struct idg_txn_error){.why = IDG_TXN_OK};
@@ -35,24 +34,11 @@ int idg_txn_open(struct idg_txn *t, const char *path, bool lock, enum idg_txn_re
         }
         t->locked = true;
     }
-    int rc = how == IDG_TXN_STREAM  ? open_stream(t, &e->pb)
-             : how == IDG_TXN_MODEL ? idg_subid_file_load(path, 0, &t->f, &e->pb)
-                                    : idg_subid_file_read(path, 0, &t->f, &e->pb);
+    int rc = open_stream(t, &e->pb);
     if (rc < 0) {
         e->why = rc == -1 ? IDG_TXN_UNTRUSTED : IDG_TXN_READ;
         e->err = -rc;
         idg_txn_close(t);
-        return -1;
-    }
-    return 0;
-}
-
-int idg_txn_write(struct idg_txn *t, const struct iovec *iov, int n, struct idg_txn_error *e)
-{
-    struct idg_replace rep = {.uid = 0, .gid = 0, .mode = 0644, .backup = true};
-    int rc = idg_replace_filev(t->path, iov, n, &rep);
-    if (rc < 0) {
-        *e = (struct idg_txn_error){.why = IDG_TXN_WRITE, .err = -rc, .step = rep.step};
         return -1;
     }
     return 0;
@@ -87,5 +73,4 @@ void idg_txn_close(struct idg_txn *t)
     if (t->locked)
         idg_filelock_release(t->path);
     t->locked = false;
-    idg_subid_file_free(&t->f);
 }

@@ -87,7 +87,7 @@ static void describe_taken(char *buf, size_t len, const struct idg_taken *t, int
 struct plan {
     int kind;
     const char *path;
-    struct idg_txn t;          /* t.f: the file as read (--window); else t.fd, read in chunks */
+    struct idg_txn t;          /* t.fd: the file, read in chunks */
     struct idg_chunks_read rd; /* what the scan of t.fd read */
     struct idg_owned own;      /* --remove: the owner's entries */
     bool *drop;                /* and those to leave out */
@@ -147,6 +147,15 @@ static void refuse_txn(const struct plan *p, const struct idg_txn_error *e)
     }
 }
 
+/* A scan of the file that failed (-rc: ENOMEM or what read() said). */
+static void refuse_scan(const struct plan *p, int rc)
+{
+    if (rc == -ENOMEM)
+        warnx("out of memory; nothing was changed");
+    else
+        warnx("cannot read %s: %s; nothing was changed", p->path, strerror(-rc));
+}
+
 static void refuse_bad_line(const struct plan *p, uint32_t line, enum idg_line_status st)
 {
     warnx("%s:%u: %s; nothing was changed, as that line may be meant to hold a range; fix or "
@@ -154,19 +163,13 @@ static void refuse_bad_line(const struct plan *p, uint32_t line, enum idg_line_s
           p->path, line, idg_line_status_str(st));
 }
 
-/* Lock (unless a dry run) and open: the bytes for --window; otherwise
- * only the open file, which the plan's scan reads in chunks (memory does
- * not grow with the file). */
+/* Lock (unless a dry run) and open: the plan's scan reads the file in
+ * chunks (memory does not grow with the file). */
 static int open_file(const struct sa_opts *o, struct plan *p)
 {
     struct idg_txn_error e;
-    enum idg_txn_read how = o->window_set ? IDG_TXN_BYTES : IDG_TXN_STREAM;
-    if (idg_txn_open(&p->t, p->path, !o->dry_run, how, SA_LOCK_TIMEOUT_MS, &e) < 0) {
+    if (idg_txn_open(&p->t, p->path, !o->dry_run, SA_LOCK_TIMEOUT_MS, &e) < 0) {
         refuse_txn(p, &e);
-        return -1;
-    }
-    if (p->t.f.n_bad) {
-        refuse_bad_line(p, p->t.f.bad[0].lineno, p->t.f.bad[0].st);
         return -1;
     }
     return 0;
@@ -182,13 +185,10 @@ static int decide(struct plan *p, const struct idg_grant_req *rq, struct idg_id_
         return -1;
     }
     int rc = p->t.fd >= 0 ? idg_grant_plan_fd(p->t.fd, &p->rd, accts, rq, res)
-                          : idg_grant_plan(p->t.f.buf, p->t.f.len, accts, rq, res);
+                          : idg_grant_plan(NULL, 0, accts, rq, res); /* no file yet */
     if (rc < 0) {
         idg_id_list_free(accts);
-        if (rc == -ENOMEM)
-            warnx("out of memory; nothing was changed");
-        else
-            warnx("cannot read %s: %s; nothing was changed", p->path, strerror(-rc));
+        refuse_scan(p, rc);
         return -1;
     }
     return 0;
@@ -219,10 +219,7 @@ static int plan_remove(const struct sa_opts *o, const struct idg_owner *ow, stru
     p->own = (struct idg_owned){.owner = ow};
     int rc = p->t.fd >= 0 ? idg_owned_scan_fd(p->t.fd, IDG_READ_CHUNK, &p->own, &p->rd) : 0;
     if (rc < 0) {
-        if (rc == -ENOMEM)
-            warnx("out of memory; nothing was changed");
-        else
-            warnx("cannot read %s: %s; nothing was changed", p->path, strerror(-rc));
+        refuse_scan(p, rc);
         return -1;
     }
     if (p->own.bad_line) {
@@ -356,6 +353,39 @@ out:
     return ret;
 }
 
+/* Looking for a window line equal to *want, chunk by chunk. */
+struct same_window {
+    const struct idg_entry *want;
+    uint32_t lines;
+    struct idg_scan_hit hit; /* found: with a copy of the line */
+};
+
+static int same_window_chunk(void *arg, const char *chunk, size_t len, size_t base)
+{
+    struct same_window *w = arg;
+    const struct idg_entry *e = w->want;
+    struct idg_lines it;
+    const char *line;
+    size_t n;
+    idg_lines_init(&it, chunk, len);
+    while (idg_lines_next(&it, &line, &n)) {
+        w->lines++;
+        struct idg_entry f;
+        if (idg_parse_line(line, n, &f) != IDG_LINE_ENTRY || !f.window || f.first != e->first ||
+            f.last != e->last || f.range.start != e->range.start || f.per != e->per)
+            continue;
+        char *text = malloc(n + 1);
+        if (!text)
+            return -ENOMEM;
+        memcpy(text, line, n);
+        text[n] = '\0';
+        f.owner = text + (f.owner - line);
+        w->hit = (struct idg_scan_hit){w->lines, base + (size_t)(line - chunk), n, f, text};
+        return 1; /* found: stop reading */
+    }
+    return 0;
+}
+
 /*
  * --window: the line "FIRST-LAST:START:COUNT", its span checked as an exact
  * range is (no other owner's range or window, no account's id, nothing up
@@ -376,20 +406,20 @@ static int plan_window(const struct sa_opts *o, const struct idg_logindefs *defs
               o->start, idg_line_status_str(st));
         return -1;
     }
-    /* Adding reads the file as bytes (idg_txn_open): look for the same
-       window line in them. */
-    struct idg_lines it;
-    const char *line;
-    size_t len;
-    idg_lines_init(&it, p->t.f.buf, p->t.f.len);
-    while (idg_lines_next(&it, &line, &len)) {
-        struct idg_entry f;
-        if (idg_parse_line(line, len, &f) == IDG_LINE_ENTRY && f.window && f.first == first &&
-            f.last == last && f.range.start == e.range.start && f.per == e.per) {
-            p->has = true;
-            p->have = (struct idg_scan_hit){it.lineno, (size_t)(line - p->t.f.buf), len, f, NULL};
-            return 0;
-        }
+    /* The same window line already there is the answer. */
+    struct same_window w = {.want = &e};
+    struct idg_chunks_read rd;
+    int rc = p->t.fd >= 0 ? idg_read_chunks(p->t.fd, IDG_READ_CHUNK, IDG_SUBID_FILE_MAX,
+                                            same_window_chunk, &w, &rd)
+                          : 0;
+    if (rc < 0) {
+        refuse_scan(p, rc);
+        return -1;
+    }
+    if (rc > 0) {
+        p->has = true;
+        p->have = w.hit;
+        return 0;
     }
     struct idg_owner none; /* a window is nobody's by name */
     idg_owner_init_name(&none, owner);
@@ -438,14 +468,13 @@ static int apply(const struct sa_opts *o, struct plan *p)
         }
     } else if (p->has) {
         const struct idg_scan_hit *e = &p->have;
-        const char *line = e->text ? e->text : p->t.f.buf + e->off;
         idg_range_format(r, sizeof(r), e->e.range);
         if (o->window_set)
             printf("%s:%u: the window is there already: %.*s (%ss %s); nothing changed\n", p->path,
-                   e->lineno, (int)e->len, line, sa_kind_word(p->kind), r);
+                   e->lineno, (int)e->len, e->text, sa_kind_word(p->kind), r);
         else
             printf("%s:%u: %s already has %.*s (%ss %s%s); nothing changed\n", p->path, e->lineno,
-                   owner, (int)e->len, line, sa_kind_word(p->kind), r,
+                   owner, (int)e->len, e->text, sa_kind_word(p->kind), r,
                    e->e.window ? ", its slot of the window" : "");
         return 0;
     }
@@ -454,11 +483,7 @@ static int apply(const struct sa_opts *o, struct plan *p)
         int rc;
         if (o->remove) {
             rc = write_removal(p, &e);
-        } else if (p->t.fd < 0) { /* no file yet, or --window: from the bytes read */
-            struct iovec iov[3];
-            int n = idg_subid_file_append_iov(&p->t.f, p->add, (size_t)p->add_len, iov);
-            rc = idg_txn_write(&p->t, iov, n, &e);
-        } else { /* the file as scanned, copied from it, then the new line */
+        } else { /* the file as scanned (none: 0 bytes), copied from it, then the new line */
             struct idg_piece pc[3];
             size_t n = 0;
             pc[n++] = (struct idg_piece){NULL, 0, p->rd.len};
