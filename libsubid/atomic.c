@@ -72,8 +72,10 @@ static int copy_range(int src, int fd, size_t from, size_t len)
         ssize_t c = copy_file_range(src, &at, fd, NULL, len, 0);
         if (c < 0 && errno == EINTR)
             continue;
+        /* Not between these files, not on this kernel, or refused by a
+           seccomp filter (a container's: EPERM or ENOSYS): copy by hand. */
         if (c < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP ||
-                      errno == EBADF))
+                      errno == EBADF || errno == EPERM))
             return copy_by_reading(src, fd, at, len);
         if (c < 0)
             return -1;

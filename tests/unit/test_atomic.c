@@ -15,6 +15,12 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -381,6 +387,54 @@ START_TEST(test_replace_after_source)
 END_TEST
 
 /*
+ * Where copy_file_range() is refused (an old kernel, a container's seccomp
+ * profile: ENOSYS or EPERM), the pieces are copied by pread()/write(): the
+ * same file. The refusal is made by a seccomp filter in a child.
+ */
+START_TEST(test_replace_without_copy_file_range)
+{
+    char path[PATH_MAX], *text;
+    path_of(path, sizeof(path), "nocfr-%d", _i);
+    struct stat st;
+    int fd = source(path, 300000, &text, &st);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_copy_file_range, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (_i ? EPERM : ENOSYS)),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = {.len = sizeof(f) / sizeof(f[0]), .filter = f};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+            _exit(2);
+        off_t at = 0; /* the filter works: the kernel's copy is refused */
+        if (syscall(__NR_copy_file_range, fd, &at, fd, NULL, (size_t)1, 0) != -1 ||
+            errno != (_i ? EPERM : ENOSYS))
+            _exit(3);
+        struct idg_replace o = opts(0644, true);
+        o.src_fd = fd;
+        o.src_st = &st;
+        struct idg_piece pc[] = {{NULL, 0, 250000}, {"alice:165536:65536\n", 0, 19}};
+        _exit(idg_replace_pieces(path, pc, 2, &o) == 0 ? 0 : 4);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child: status %d", status);
+    char *want = malloc(250000 + 19);
+    ck_assert_ptr_nonnull(want);
+    memcpy(want, text, 250000);
+    memcpy(want + 250000, "alice:165536:65536\n", 19);
+    check_content(path, want, 250000 + 19);
+    close(fd);
+    free(want);
+    free(text);
+}
+END_TEST
+
+/*
  * The source changed after it was opened (a writer that ignores the lock):
  * nothing is replaced, no backup is made, and the caller is told. Without
  * the check, the new file would hold bytes that no scan has seen.
@@ -449,6 +503,7 @@ static Suite *atomic_suite(void)
     tcase_add_test(tc, test_replace_over_directory);
     tcase_add_loop_test(tc, test_replace_after_source, 0, (int)ARRAY_SIZE(copy_sizes));
     tcase_add_loop_test(tc, test_replace_source_changed, GREW, CHMODDED + 1);
+    tcase_add_loop_test(tc, test_replace_without_copy_file_range, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
