@@ -59,6 +59,7 @@ struct scan {
     const char *chunk; /* the complete lines being scanned */
     size_t chunk_end;
     size_t max_line; /* from a file: longer lines are IDG_LINE_TOO_LONG */
+    bool stopped;    /* a line's handling stopped the scan (not the reading) */
 };
 
 /* A line of IDG_LINE_MAX bytes or more in a file: reported once if it may
@@ -182,67 +183,42 @@ int idg_collect_from_buffer(const char *buf, size_t len, const char *path,
     return r;
 }
 
+/* The complete lines of one chunk, or the file's last line without its
+   '\n' (idg_read_chunks). */
+static int scan_chunk(void *arg, const char *buf, size_t len, size_t base)
+{
+    struct scan *s = arg;
+    (void)base;
+    size_t used;
+    int r = scan_lines(s, buf, len, &used);
+    if (r == 0 && used < len)
+        r = scan_line(s, buf + used, len - used, s->lineno + 1);
+    s->stopped = r != 0;
+    return r;
+}
+
+/* A line of IDG_LINE_MAX bytes or more, not yet ended: reported once. */
+static void scan_too_long(void *arg, const char *head, size_t len)
+{
+    struct scan *s = arg;
+    s->lineno++;
+    too_long(s, head, len, s->lineno);
+}
+
 static int scan_fd(struct scan *s, int fd, struct idg_file_problem *pb)
 {
-    char *buf = malloc(IDG_READ_CHUNK);
-    if (!buf)
-        return -ENOMEM;
-    /* A file that fills the buffer: its pages made in one call rather than
-       a fault per 4 KiB on first use, which was a third of a helper's time
-       at 100,000 lines on a VM (tests/bench/compare). */
-    struct stat st;
-    if (fstat(fd, &st) == 0 && st.st_size >= (off_t)IDG_READ_CHUNK)
-        idg_prefault(buf, IDG_READ_CHUNK);
     s->max_line = IDG_LINE_MAX;
-    size_t have = 0;
-    bool skipping = false; /* inside an over-long line */
-    int r = 0;
-    for (;;) {
-        ssize_t got = read(fd, buf + have, IDG_READ_CHUNK - have);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            pb->why = IDG_TRUST_IO;
-            pb->err = errno;
-            r = -1;
-            break;
-        }
-        have += (size_t)got;
-        size_t start = 0;
-        if (skipping) {
-            char *nl = memchr(buf, '\n', have);
-            if (!nl) {
-                have = 0;
-                if (got == 0)
-                    break;
-                continue;
-            }
-            start = (size_t)(nl - buf) + 1;
-            skipping = false;
-        }
-        size_t used;
-        r = scan_lines(s, buf + start, have - start, &used);
-        if (r < 0)
-            break;
-        used += start;
-        if (got == 0) {
-            if (used < have)
-                r = scan_line(s, buf + used, have - used, s->lineno + 1);
-            break;
-        }
-        if (have - used >= IDG_LINE_MAX) {
-            /* The unfinished line is too long already: report it once,
-               skip the rest of it. */
-            s->lineno++;
-            too_long(s, buf + used, have - used, s->lineno);
-            skipping = true;
-            have = 0;
-            continue;
-        }
-        memmove(buf, buf + used, have - used);
-        have -= used;
+    const struct idg_chunks how = {.chunk = IDG_READ_CHUNK,
+                                   .line_max = IDG_LINE_MAX,
+                                   .too_long = scan_too_long,
+                                   .prefault = true};
+    struct idg_chunks_read rd;
+    int r = idg_read_chunks_with(fd, &how, scan_chunk, s, &rd);
+    if (r < 0 && !s->stopped && r != -ENOMEM) { /* read() failed */
+        pb->why = IDG_TRUST_IO;
+        pb->err = -r;
+        return -1;
     }
-    free(buf);
     return r;
 }
 

@@ -45,6 +45,18 @@ typedef int (*idg_chunk_fn)(void *arg, const char *lines, size_t len, size_t bas
 int idg_read_chunks(int fd, size_t chunk, size_t max, idg_chunk_fn fn, void *arg,
                     struct idg_chunks_read *rd);
 
+/* The same, told how: a line of line_max bytes or more (0: no limit) is
+ * handed to too_long (what was read of it) and skipped, not buffered; a
+ * max of 0 is no limit; prefault: the buffer's pages made at once when the
+ * file fills it (a page fault costs microseconds in a VM). */
+struct idg_chunks {
+    size_t chunk, max, line_max;
+    void (*too_long)(void *arg, const char *head, size_t len);
+    bool prefault;
+};
+int idg_read_chunks_with(int fd, const struct idg_chunks *how, idg_chunk_fn fn, void *arg,
+                         struct idg_chunks_read *rd);
+
 /* Write all len bytes to fd (a pipe to a parent), retrying on EINTR and
  * short writes. False on any error. */
 bool idg_write_all(int fd, const void *buf, size_t len);
