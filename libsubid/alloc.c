@@ -445,14 +445,8 @@ int idg_add_scan(const char *buf, size_t len, struct idg_add_scan *sc)
  * the chunk is reused. */
 static int keep_text(struct idg_scan_hit *h, const char *chunk, size_t base)
 {
-    const char *line = chunk + (h->off - base);
-    h->text = malloc(h->len + 1);
-    if (!h->text)
-        return -ENOMEM;
-    memcpy(h->text, line, h->len);
-    h->text[h->len] = '\0';
-    h->e.owner = h->text + (h->e.owner - line);
-    return 0;
+    h->text = idg_line_keep(chunk + (h->off - base), h->len, &h->e);
+    return h->text ? 0 : -ENOMEM;
 }
 
 static int add_scan_chunk(void *arg, const char *chunk, size_t len, size_t base)

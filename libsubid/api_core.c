@@ -206,8 +206,7 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
     bool ok = false;
     rc = 0;
     if (idg_account_ids(kind == IDG_SRC_GID, &accts) < 0 ||
-        (rc = t.fd >= 0 ? idg_grant_plan_fd(t.fd, &rd, &accts, &rq, &res)
-                        : idg_grant_plan(NULL, 0, &accts, &rq, &res)) == -ENOMEM) {
+        (rc = idg_grant_plan_fd(t.fd, &rd, &accts, &rq, &res)) == -ENOMEM) {
         WHY("out of memory");
     } else if (rc < 0) {
         WHY("cannot read %s: %s", t.path, strerror(-rc));
@@ -222,15 +221,9 @@ bool idg_api_grant(const struct idg_api_conf *c, const char *owner, unsigned lon
         *count = res.got.count;
         ok = true;
     } else {
-        /* the file as scanned, copied from it, then the new line */
-        struct idg_piece pc[3];
-        size_t n = 0;
-        pc[n++] = (struct idg_piece){NULL, 0, rd.len};
-        if (rd.open_line)
-            pc[n++] = (struct idg_piece){"\n", 0, 1};
-        pc[n++] = (struct idg_piece){res.line, 0, (size_t)res.line_len};
+        /* the file as scanned, then the new line */
         struct idg_txn_error e;
-        ok = idg_txn_write_pieces(&t, pc, n, &e) == 0;
+        ok = idg_txn_write(&t, &rd, NULL, 0, res.line, (size_t)res.line_len, &e) == 0;
         if (!ok)
             txn_failed(t.path, &e, why, wlen);
         else
@@ -280,7 +273,7 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
        the file. */
     struct idg_owned own = {.owner = &o};
     struct idg_chunks_read rd = {0};
-    int rc = t.fd >= 0 ? idg_owned_scan_fd(t.fd, IDG_READ_CHUNK, &own, &rd) : 0;
+    int rc = idg_owned_scan_fd(t.fd, IDG_READ_CHUNK, &own, &rd);
     if (rc < 0 || own.bad_line) {
         if (rc == -ENOMEM)
             WHY("out of memory");
@@ -295,10 +288,9 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
     }
     struct idg_cut *cuts = calloc(own.n ? own.n : 1, sizeof(*cuts));
     char **repl = calloc(own.n ? own.n : 1, sizeof(*repl));
-    struct idg_piece *pc = reallocarray(NULL, 3 * own.n + 3, sizeof(*pc));
     char *kept = NULL;
     size_t kept_len = 0, n_cuts = 0;
-    bool ok = cuts && repl && pc;
+    bool ok = cuts && repl;
     /* Lines wholly inside go; a line cut at one end keeps the rest in its
      * place; a line cut in the middle keeps its head there and its tail at
      * the end of the file, as shadow does. */
@@ -329,9 +321,8 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
     if (!ok) {
         WHY("out of memory cutting the ranges of %s", owner);
     } else if (n_cuts) {
-        size_t n = idg_rewrite_pieces(cuts, n_cuts, rd.len, rd.open_line, kept, kept_len, pc);
         struct idg_txn_error e;
-        if (idg_txn_write_pieces(&t, pc, n, &e) < 0) {
+        if (idg_txn_write(&t, &rd, cuts, n_cuts, kept, kept_len, &e) < 0) {
             txn_failed(t.path, &e, why, wlen);
             ok = false;
         }
@@ -340,7 +331,6 @@ bool idg_api_ungrant(const struct idg_api_conf *c, const char *owner, unsigned l
         free(repl[i]);
     free(repl);
     free(cuts);
-    free(pc);
     free(kept);
     idg_owned_free(&own);
     edit_end(pwlock, &t);

@@ -151,7 +151,6 @@ static int replace(const char *path, const struct idg_piece *pc, size_t n, const
 {
     char tmp[4096], old[4096], oldtmp[4096];
     o->step = NULL;
-    o->changed = false;
     if (snprintf(tmp, sizeof(tmp), "%s+", path) >= (int)sizeof(tmp) ||
         snprintf(old, sizeof(old), "%s-", path) >= (int)sizeof(old) ||
         snprintf(oldtmp, sizeof(oldtmp), "%s-+", path) >= (int)sizeof(oldtmp)) {
@@ -168,7 +167,6 @@ static int replace(const char *path, const struct idg_piece *pc, size_t n, const
     if (fchown(fd, o->uid, o->gid) < 0 || fchmod(fd, o->mode) < 0 ||
         write_content(fd, pc, n, iov, iovcnt, o) < 0 || fsync(fd) < 0) {
         int rc = fail(o, "writing the temporary file");
-        o->changed = rc == -ESTALE;
         close(fd);
         unlink(tmp);
         return rc;
@@ -226,7 +224,6 @@ int idg_replace_pieces(const char *path, const struct idg_piece *pc, size_t n,
         from_src |= pc[i].mem == NULL && pc[i].len;
     if (from_src && !o->src_st) {
         o->step = "copying from the old version";
-        o->changed = false;
         return -EBADF;
     }
     return replace(path, pc, n, NULL, 0, o);

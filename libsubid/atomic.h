@@ -39,8 +39,8 @@ struct idg_replace {
      * once they are copied. */
     int src_fd;
     const struct stat *src_st;
-    const char *step; /* out: which step failed, for the message */
-    bool changed;     /* out: -ESTALE because the source changed; nothing replaced */
+    const char *step; /* out: which step failed, for the message; -ESTALE:
+                         the source changed, nothing was replaced */
 };
 
 /* 0, or -errno with o->step naming what failed. */

@@ -126,6 +126,8 @@ int idg_read_chunks_with(int fd, const struct idg_chunks *how, idg_chunk_fn fn, 
                          struct idg_chunks_read *rd)
 {
     *rd = (struct idg_chunks_read){0};
+    if (fd < 0) /* no file: an empty one */
+        return 0;
     size_t cap = how->chunk ? how->chunk : 1, have = 0, base = 0;
     char *buf = malloc(cap);
     if (!buf)

@@ -29,7 +29,8 @@ int idg_read_small(const char *path, size_t max, char **buf, size_t *len);
 
 /*
  * Read the file open at fd from its start to its end (pread(): the fd's
- * offset is neither used nor moved) in chunks of about
+ * offset is neither used nor moved; fd -1, a file that does not exist, is
+ * an empty one) in chunks of about
  * `chunk` bytes, handing fn whole lines only: each call gets the lines of
  * one chunk, which start at byte `base` of what was read, and every one
  * ends in '\n' but the file's last (a line longer than the chunk grows it).

@@ -221,16 +221,11 @@ static int owned_chunk(void *arg, const char *chunk, size_t len, size_t base)
         if (!idg_owner_matches(ow->owner, e.owner, e.owner_len))
             continue;
         struct idg_owned_line *v = idg_grow(ow->v, ow->n, &ow->cap, sizeof(*v));
-        char *text = malloc(n + 1);
         if (v)
             ow->v = v;
-        if (!v || !text) {
-            free(text);
+        char *text = v ? idg_line_keep(line, n, &e) : NULL;
+        if (!text)
             return -ENOMEM;
-        }
-        memcpy(text, line, n);
-        text[n] = '\0';
-        e.owner = text + (e.owner - line);
         ow->v[ow->n++] = (struct idg_owned_line){
             .lineno = lineno, .off = base + (size_t)(line - chunk), .len = n, .e = e, .text = text};
     }

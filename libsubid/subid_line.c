@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "subid_line.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "number.h"
@@ -246,4 +247,15 @@ bool idg_lines_next(struct idg_lines *it, const char **line, size_t *len)
     it->p = nl ? nl + 1 : it->end;
     it->lineno++;
     return true;
+}
+
+char *idg_line_keep(const char *line, size_t len, struct idg_entry *e)
+{
+    char *text = malloc(len + 1);
+    if (!text)
+        return NULL;
+    memcpy(text, line, len);
+    text[len] = '\0';
+    e->owner = text + (e->owner - line);
+    return text;
 }

@@ -117,4 +117,9 @@ struct idg_lines {
 void idg_lines_init(struct idg_lines *it, const char *buf, size_t len);
 bool idg_lines_next(struct idg_lines *it, const char **line, size_t *len);
 
+/* A copy of the line (len bytes, NUL-terminated, malloc'ed) for an entry
+ * parsed from it that must outlive the buffer it was read into: e->owner
+ * is moved into the copy. NULL when out of memory. */
+char *idg_line_keep(const char *line, size_t len, struct idg_entry *e);
+
 #endif

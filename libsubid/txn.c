@@ -2,6 +2,7 @@
 #include "txn.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -36,33 +37,35 @@ int idg_txn_open(struct idg_txn *t, const char *path, bool lock, unsigned timeou
     }
     int rc = open_stream(t, &e->pb);
     if (rc < 0) {
-        e->why = rc == -1 ? IDG_TXN_UNTRUSTED : IDG_TXN_READ;
-        e->err = -rc;
+        e->why = IDG_TXN_UNTRUSTED; /* pb says why, a failed fstat too */
         idg_txn_close(t);
         return -1;
     }
     return 0;
 }
 
-int idg_txn_write_pieces(struct idg_txn *t, const struct idg_piece *pc, size_t n,
-                         struct idg_txn_error *e)
+int idg_txn_write(struct idg_txn *t, const struct idg_chunks_read *rd, const struct idg_cut *cuts,
+                  size_t n, const char *append, size_t append_len, struct idg_txn_error *e)
 {
+    struct idg_piece *pc = reallocarray(NULL, 3 * n + 3, sizeof(*pc));
+    if (!pc) {
+        *e = (struct idg_txn_error){.why = IDG_TXN_WRITE, .err = ENOMEM, .step = "planning"};
+        return -1;
+    }
+    size_t k = idg_rewrite_pieces(cuts, n, rd->len, rd->open_line, append, append_len, pc);
     struct idg_replace rep = {.uid = 0,
                               .gid = 0,
                               .mode = 0644,
                               .backup = true,
                               .src_fd = t->fd,
                               .src_st = t->fd >= 0 ? &t->st : NULL};
-    int rc = idg_replace_pieces(t->path, pc, n, &rep);
-    if (rc == -ESTALE && rep.changed) {
+    int rc = idg_replace_pieces(t->path, pc, k, &rep);
+    free(pc);
+    if (rc == -ESTALE) /* the source changed: nothing was replaced */
         *e = (struct idg_txn_error){.why = IDG_TXN_CHANGED};
-        return -1;
-    }
-    if (rc < 0) {
+    else if (rc < 0)
         *e = (struct idg_txn_error){.why = IDG_TXN_WRITE, .err = -rc, .step = rep.step};
-        return -1;
-    }
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 void idg_txn_close(struct idg_txn *t)

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "atomic.h"
+#include "subid_file.h"
 #include "trust.h"
 
 enum idg_txn_fail {
@@ -21,7 +21,6 @@ enum idg_txn_fail {
     IDG_TXN_BAD_LOCK,  /* <file>.lock holds no pid */
     IDG_TXN_LOCK,      /* cannot lock: err */
     IDG_TXN_UNTRUSTED, /* the file fails the trust rules: pb */
-    IDG_TXN_READ,      /* cannot read: err */
     IDG_TXN_WRITE,     /* cannot replace: err, step */
     IDG_TXN_CHANGED,   /* the file changed after it was read (a writer
                           that ignores the lock): nothing was replaced */
@@ -38,7 +37,8 @@ struct idg_txn_error {
 struct idg_txn {
     const char *path;
     bool locked;
-    int fd;         /* the file, open for the caller's scan, or -1 if missing */
+    int fd;         /* the file, open for the caller's scan; -1 if missing,
+                       which the chunked readers read as empty */
     struct stat st; /* ... as it was when opened */
 };
 
@@ -52,13 +52,14 @@ int idg_txn_open(struct idg_txn *t, const char *path, bool lock, unsigned timeou
                  struct idg_txn_error *e);
 
 /*
- * Replace the file with pieces (atomic.h), those without mem copied from
- * the open file, which must not have changed since it was opened: else
- * IDG_TXN_CHANGED and the file is left as it is. Mode 0644, root:root,
- * backup <path>-.
+ * Replace the file with its new version: the file as the caller's scan read
+ * it (*rd) but the cut lines, then `append` (idg_rewrite_pieces), the old
+ * bytes copied from the open file, which must not have changed since it
+ * was opened: else IDG_TXN_CHANGED and the file is left as it is. Mode
+ * 0644, root:root, backup <path>-. 0, or -1 with *e filled.
  */
-int idg_txn_write_pieces(struct idg_txn *t, const struct idg_piece *pc, size_t n,
-                         struct idg_txn_error *e);
+int idg_txn_write(struct idg_txn *t, const struct idg_chunks_read *rd, const struct idg_cut *cuts,
+                  size_t n, const char *append, size_t append_len, struct idg_txn_error *e);
 
 /* Unlock and free. */
 void idg_txn_close(struct idg_txn *t);

@@ -87,11 +87,9 @@ static void describe_taken(char *buf, size_t len, const struct idg_taken *t, int
 struct plan {
     int kind;
     const char *path;
-    struct idg_txn t;          /* t.fd: the file, read in chunks */
-    struct idg_chunks_read rd; /* what the scan of t.fd read */
-    struct idg_owned own;      /* --remove: the owner's entries */
-    bool *drop;                /* and those to leave out */
-    size_t n_drop;
+    struct idg_txn t;            /* t.fd: the file, read in chunks */
+    struct idg_chunks_read rd;   /* what the scan of t.fd read */
+    struct idg_owned own;        /* --remove: the owner's lines to remove */
     char add[IDG_NAME_MAX + 32]; /* the new line, if any */
     int add_len;
     bool has;                 /* an entry already serves the request: */
@@ -102,7 +100,6 @@ static void plan_free(struct plan *p)
 {
     idg_txn_close(&p->t);
     idg_owned_free(&p->own);
-    free(p->drop);
     free(p->have.text);
 }
 
@@ -128,9 +125,6 @@ static void refuse_txn(const struct plan *p, const struct idg_txn_error *e)
         break;
     case IDG_TXN_UNTRUSTED:
         warnx("%s; nothing was changed", idg_file_problem_str(why, sizeof(why), p->path, &e->pb));
-        break;
-    case IDG_TXN_READ:
-        warnx("cannot read %s: %s; nothing was changed", p->path, strerror(e->err));
         break;
     case IDG_TXN_CHANGED:
         warnx("%s changed while subid-add read it (a tool that does not take %s.lock wrote "
@@ -184,8 +178,7 @@ static int decide(struct plan *p, const struct idg_grant_req *rq, struct idg_id_
         warnx("out of memory; nothing was changed");
         return -1;
     }
-    int rc = p->t.fd >= 0 ? idg_grant_plan_fd(p->t.fd, &p->rd, accts, rq, res)
-                          : idg_grant_plan(NULL, 0, accts, rq, res); /* no file yet */
+    int rc = idg_grant_plan_fd(p->t.fd, &p->rd, accts, rq, res);
     if (rc < 0) {
         idg_id_list_free(accts);
         refuse_scan(p, rc);
@@ -214,10 +207,12 @@ static void owner_of(const struct sa_opts *o, const struct idg_account *a, bool 
         idg_owner_init_name(ow, o->user);
 }
 
+/* The owner's lines, then only those to remove (all, or inside --range);
+ * a line only partly inside is refused. */
 static int plan_remove(const struct sa_opts *o, const struct idg_owner *ow, struct plan *p)
 {
     p->own = (struct idg_owned){.owner = ow};
-    int rc = p->t.fd >= 0 ? idg_owned_scan_fd(p->t.fd, IDG_READ_CHUNK, &p->own, &p->rd) : 0;
+    int rc = idg_owned_scan_fd(p->t.fd, IDG_READ_CHUNK, &p->own, &p->rd);
     if (rc < 0) {
         refuse_scan(p, rc);
         return -1;
@@ -226,17 +221,12 @@ static int plan_remove(const struct sa_opts *o, const struct idg_owner *ow, stru
         refuse_bad_line(p, p->own.bad_line, p->own.bad);
         return -1;
     }
-    p->drop = calloc(p->own.n ? p->own.n : 1, sizeof(bool));
-    if (!p->drop) {
-        warnx("out of memory; nothing was changed");
-        return -1;
-    }
+    if (!o->range_set)
+        return 0;
+    size_t k = 0;
     for (size_t i = 0; i < p->own.n; i++) {
-        const struct idg_owned_line *l = &p->own.v[i];
-        struct idg_range r = l->e.range;
-        if (o->range_set && !idg_range_contains(o->range, r)) {
-            if (!idg_range_overlaps(o->range, r))
-                continue;
+        struct idg_owned_line *l = &p->own.v[i];
+        if (!idg_range_contains(o->range, l->e.range) && idg_range_overlaps(o->range, l->e.range)) {
             char d[512], want[IDG_RANGE_STRLEN];
             sa_describe(d, sizeof(d), &l->e, p->path, l->lineno);
             idg_range_format(want, sizeof(want), o->range);
@@ -245,31 +235,29 @@ static int plan_remove(const struct sa_opts *o, const struct idg_owner *ow, stru
                   d, want);
             return -1;
         }
-        p->drop[i] = true;
-        p->n_drop++;
     }
+    for (size_t i = 0; i < p->own.n; i++) { /* keep the lines inside */
+        if (idg_range_contains(o->range, p->own.v[i].e.range))
+            p->own.v[k++] = p->own.v[i];
+        else
+            free(p->own.v[i].text);
+    }
+    p->own.n = k;
     return 0;
 }
 
 /* The file without the lines to drop, copied from the open file. */
 static int write_removal(struct plan *p, struct idg_txn_error *e)
 {
-    struct idg_cut *cuts = reallocarray(NULL, p->n_drop ? p->n_drop : 1, sizeof(*cuts));
-    struct idg_piece *pc = reallocarray(NULL, 3 * p->n_drop + 3, sizeof(*pc));
-    int rc = -1;
-    if (!cuts || !pc) {
+    struct idg_cut *cuts = reallocarray(NULL, p->own.n ? p->own.n : 1, sizeof(*cuts));
+    if (!cuts) {
         *e = (struct idg_txn_error){.why = IDG_TXN_WRITE, .err = ENOMEM, .step = "planning"};
-        goto out;
+        return -1;
     }
-    size_t n = 0;
     for (size_t i = 0; i < p->own.n; i++)
-        if (p->drop[i])
-            cuts[n++] = (struct idg_cut){p->own.v[i].off, p->own.v[i].len, NULL};
-    n = idg_rewrite_pieces(cuts, n, p->rd.len, p->rd.open_line, NULL, 0, pc);
-    rc = idg_txn_write_pieces(&p->t, pc, n, e);
-out:
+        cuts[i] = (struct idg_cut){p->own.v[i].off, p->own.v[i].len, NULL};
+    int rc = idg_txn_write(&p->t, &p->rd, cuts, p->own.n, NULL, 0, e);
     free(cuts);
-    free(pc);
     return rc;
 }
 
@@ -374,12 +362,9 @@ static int same_window_chunk(void *arg, const char *chunk, size_t len, size_t ba
         if (idg_parse_line(line, n, &f) != IDG_LINE_ENTRY || !f.window || f.first != e->first ||
             f.last != e->last || f.range.start != e->range.start || f.per != e->per)
             continue;
-        char *text = malloc(n + 1);
+        char *text = idg_line_keep(line, n, &f);
         if (!text)
             return -ENOMEM;
-        memcpy(text, line, n);
-        text[n] = '\0';
-        f.owner = text + (f.owner - line);
         w->hit = (struct idg_scan_hit){w->lines, base + (size_t)(line - chunk), n, f, text};
         return 1; /* found: stop reading */
     }
@@ -409,9 +394,8 @@ static int plan_window(const struct sa_opts *o, const struct idg_logindefs *defs
     /* The same window line already there is the answer. */
     struct same_window w = {.want = &e};
     struct idg_chunks_read rd;
-    int rc = p->t.fd >= 0 ? idg_read_chunks(p->t.fd, IDG_READ_CHUNK, IDG_SUBID_FILE_MAX,
-                                            same_window_chunk, &w, &rd)
-                          : 0;
+    int rc =
+        idg_read_chunks(p->t.fd, IDG_READ_CHUNK, IDG_SUBID_FILE_MAX, same_window_chunk, &w, &rd);
     if (rc < 0) {
         refuse_scan(p, rc);
         return -1;
@@ -462,7 +446,7 @@ static int apply(const struct sa_opts *o, struct plan *p)
     const char *owner = o->user;
     char r[IDG_RANGE_STRLEN];
     if (o->remove) {
-        if (p->n_drop == 0) {
+        if (p->own.n == 0) {
             printf("%s: %s has no ranges to remove\n", p->path, owner);
             return 0;
         }
@@ -483,14 +467,8 @@ static int apply(const struct sa_opts *o, struct plan *p)
         int rc;
         if (o->remove) {
             rc = write_removal(p, &e);
-        } else { /* the file as scanned (none: 0 bytes), copied from it, then the new line */
-            struct idg_piece pc[3];
-            size_t n = 0;
-            pc[n++] = (struct idg_piece){NULL, 0, p->rd.len};
-            if (p->rd.open_line)
-                pc[n++] = (struct idg_piece){"\n", 0, 1};
-            pc[n++] = (struct idg_piece){p->add, 0, (size_t)p->add_len};
-            rc = idg_txn_write_pieces(&p->t, pc, n, &e);
+        } else { /* the file as scanned, then the new line */
+            rc = idg_txn_write(&p->t, &p->rd, NULL, 0, p->add, (size_t)p->add_len, &e);
         }
         if (rc < 0) {
             refuse_txn(p, &e);
@@ -500,13 +478,12 @@ static int apply(const struct sa_opts *o, struct plan *p)
     const char *verb =
         o->dry_run ? (o->remove ? "would remove" : "would add") : (o->remove ? "removed" : "added");
     if (o->remove) {
-        for (size_t i = 0; i < p->own.n; i++)
-            if (p->drop[i]) {
-                const struct idg_owned_line *l = &p->own.v[i];
-                idg_range_format(r, sizeof(r), l->e.range);
-                printf("%s:%u: %s %s (%ss %s)\n", p->path, l->lineno, verb, l->text,
-                       sa_kind_word(p->kind), r);
-            }
+        for (size_t i = 0; i < p->own.n; i++) {
+            const struct idg_owned_line *l = &p->own.v[i];
+            idg_range_format(r, sizeof(r), l->e.range);
+            printf("%s:%u: %s %s (%ss %s)\n", p->path, l->lineno, verb, l->text,
+                   sa_kind_word(p->kind), r);
+        }
     } else {
         struct idg_entry e;
         idg_parse_line(p->add, (size_t)p->add_len - 1, &e);
