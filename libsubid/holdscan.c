@@ -163,8 +163,27 @@ struct walk {
     size_t c[2];  /* its first two colons */
     unsigned colons;
     bool dash;  /* a '-' before the first colon */
+    bool blind; /* part of the line was passed over: colons, c[] and dash unknown */
     uint32_t n; /* lines ended so far */
 };
+
+/* The colons and the dash of the line buf[w->start..nl), read from its
+   bytes: for a line part of which skip_block() passed over. */
+static void reread_line(struct walk *w, const char *buf, size_t nl)
+{
+    w->colons = 0;
+    w->dash = false;
+    for (size_t k = w->start; k < nl; k++) {
+        if (buf[k] == ':') {
+            if (w->colons < 2)
+                w->c[w->colons] = k;
+            w->colons++;
+        } else if (buf[k] == '-') {
+            w->dash |= w->colons == 0;
+        }
+    }
+    w->blind = false;
+}
 
 static inline int walk_block(struct walk *w, const char *buf, size_t i, struct marks m,
                              const struct idg_holdfilter *f, idg_holdline_fn fn, void *arg)
@@ -172,51 +191,47 @@ static inline int walk_block(struct walk *w, const char *buf, size_t i, struct m
     for (uint64_t ev = m.colon | m.nl | m.dash; ev; ev &= ev - 1) {
         uint64_t bit = ev & (~ev + 1);
         size_t pos = i + (size_t)__builtin_ctzll(ev);
-        if (m.colon & bit) {
-            if (w->colons < 2)
-                w->c[w->colons] = pos;
-            w->colons++;
-        } else if (m.dash & bit) {
-            w->dash |= w->colons == 0;
-        } else {
-            w->n++;
-            /* Only a line of two colons can be an entry. A window's owner
-               begins with a digit and has a '-': its span is not
-               START..COUNT, so the parser judges it. */
-            bool window = w->dash && buf[w->start] >= '0' && buf[w->start] <= '9';
-            if (w->colons == 2 && (window || may_hold(f, buf, w->c[0], w->c[1], pos))) {
-                int r = fn(arg, w->start, pos - w->start, w->n);
-                if (r)
-                    return r;
+        if (!(m.nl & bit)) {
+            if (w->blind) {
+                /* counted by reread_line() at the line's end */
+            } else if (m.colon & bit) {
+                if (w->colons < 2)
+                    w->c[w->colons] = pos;
+                w->colons++;
+            } else {
+                w->dash |= w->colons == 0;
             }
-            w->start = pos + 1;
-            w->colons = 0;
-            w->dash = false;
+            continue;
         }
+        if (w->blind)
+            reread_line(w, buf, pos);
+        w->n++;
+        /* Only a line of two colons can be an entry. A window's owner
+           begins with a digit and has a '-': its span is not
+           START..COUNT, so the parser judges it. */
+        bool window = w->dash && buf[w->start] >= '0' && buf[w->start] <= '9';
+        if (w->colons == 2 && (window || may_hold(f, buf, w->c[0], w->c[1], pos))) {
+            int r = fn(arg, w->start, pos - w->start, w->n);
+            if (r)
+                return r;
+        }
+        w->start = pos + 1;
+        w->colons = 0;
+        w->dash = false;
     }
     return 0;
 }
 
-/* A block with no line that may hold the id: the walk's state moves past
-   it as walk_block() would move it, without looking at its lines. */
+/* A block with no line that may hold the id: the walk counts its lines and
+   moves to the last one's end without looking at them; what the line it
+   ends inside holds is read again if that line is walked (reread_line()). */
 static inline void skip_block(struct walk *w, size_t i, struct marks m)
 {
-    uint64_t c = m.colon, d = m.dash;
     if (m.nl) {
-        unsigned last = 63u - (unsigned)__builtin_clzll(m.nl);
         w->n += idg_popcount64(m.nl);
-        w->start = i + last + 1;
-        w->colons = 0;
-        w->dash = false;
-        uint64_t after = last == 63 ? 0 : ~UINT64_C(0) << (last + 1);
-        c &= after;
-        d &= after;
+        w->start = i + 64 - (size_t)__builtin_clzll(m.nl);
     }
-    if (w->colons == 0 && (d & (c ? (c & (~c + 1)) - 1 : ~UINT64_C(0))))
-        w->dash = true;
-    for (; c && w->colons < 2; c &= c - 1)
-        w->c[w->colons++] = i + (size_t)__builtin_ctzll(c);
-    w->colons += idg_popcount64(c);
+    w->blind = true;
 }
 
 /*

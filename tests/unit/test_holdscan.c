@@ -154,6 +154,31 @@ START_TEST(test_holdscan_hands_on_only_the_holder)
 }
 END_TEST
 
+/* Lines that begin in a block the scan passes over (no run of ten digits
+   there) and end in one it walks: their colons, a '-' before the first,
+   and a third colon lie in the block passed over, at every offset. */
+START_TEST(test_holdscan_line_from_a_passed_block)
+{
+    static const char *const heads[] = {"", "x-y:", "1-2:", "a:b:", "a:"};
+    static const char *const tails[] = {"4200000000:65536\n", ":4200000000:65536\n",
+                                        "4199999999:7\n", "4200000006:1\n"};
+    char buf[512];
+    for (size_t h = 0; h < ARRAY_SIZE(heads); h++)
+        for (size_t t = 0; t < ARRAY_SIZE(tails); t++)
+            for (size_t len = 1; len < 140; len++) {
+                /* "#\n", then an owner of len bytes ending the head, then
+                   the tail: the owner spans zero to two whole blocks. */
+                size_t n = (size_t)snprintf(buf, sizeof(buf), "#\n");
+                memset(buf + n, 'o', len);
+                n += len;
+                n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", heads[h], tails[t]);
+                if (strlen(heads[h]) == 0 && tails[t][0] != ':')
+                    n += (size_t)snprintf(buf + n, sizeof(buf) - n, "z:%s", tails[t]);
+                check_file(buf, n, 4200000005u, "a line from a block passed over");
+            }
+}
+END_TEST
+
 START_TEST(test_holdscan_empty)
 {
     check_file("", 0, 5, "empty");
@@ -170,6 +195,7 @@ int main(void)
     tcase_add_test(tc, test_holdscan_nul_bytes);
     tcase_add_test(tc, test_holdscan_random);
     tcase_add_test(tc, test_holdscan_hands_on_only_the_holder);
+    tcase_add_test(tc, test_holdscan_line_from_a_passed_block);
     tcase_add_test(tc, test_holdscan_empty);
     suite_add_tcase(s, tc);
     return unit_run(s);
