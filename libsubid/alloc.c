@@ -340,9 +340,11 @@ static int keep_range(struct idg_add_scan *sc, struct idg_range r)
     return 0;
 }
 
-/* One entry of the file for idg_add_scan. */
-static int add_scan_entry(struct idg_add_scan *sc, const struct idg_entry *e, uint32_t lineno,
-                          size_t off, size_t len)
+/* One entry of the file for idg_add_scan. Its range comes apart from e,
+ * in registers: read back from *e as one word right after the parser
+ * stored it as two, it would wait for the stores (a stall on every line). */
+static int add_scan_entry(struct idg_add_scan *sc, const struct idg_entry *e, struct idg_range r,
+                          uint32_t lineno, size_t off, size_t len)
 {
     struct idg_range mine;
     /* The owner's line, or their slot of a window: what serves them is
@@ -354,11 +356,11 @@ static int add_scan_entry(struct idg_add_scan *sc, const struct idg_entry *e, ui
         sc->have = (struct idg_scan_hit){lineno, off, len, *e, NULL};
         sc->have.e.range = mine;
     }
-    if (sc->exact && !sc->conflict && idg_range_overlaps(e->range, sc->want)) {
+    if (sc->exact && !sc->conflict && idg_range_overlaps(r, sc->want)) {
         sc->conflict = true;
         sc->hit = (struct idg_scan_hit){lineno, off, len, *e, NULL};
     }
-    return keep_range(sc, e->range);
+    return keep_range(sc, r);
 }
 
 static void add_scan_begin(struct idg_add_scan *sc)
@@ -384,7 +386,8 @@ static int add_scan_lines(struct idg_add_scan *sc, const char *buf, size_t len, 
         /* Most lines are plain entries, read in one pass; the parser
            judges the rest (comments, windows, malformed lines). */
         if (idg_parse_plain(p, end, &e, &eol)) {
-            if (add_scan_entry(sc, &e, lineno, base + (size_t)(p - buf), (size_t)(eol - p)) < 0)
+            if (add_scan_entry(sc, &e, e.range, lineno, base + (size_t)(p - buf),
+                               (size_t)(eol - p)) < 0)
                 return -ENOMEM;
             p = eol < end ? eol + 1 : end;
             continue;
@@ -394,7 +397,8 @@ static int add_scan_lines(struct idg_add_scan *sc, const char *buf, size_t len, 
             eol = end;
         enum idg_line_status st = idg_parse_line(p, (size_t)(eol - p), &e);
         if (st == IDG_LINE_ENTRY) {
-            if (add_scan_entry(sc, &e, lineno, base + (size_t)(p - buf), (size_t)(eol - p)) < 0)
+            if (add_scan_entry(sc, &e, e.range, lineno, base + (size_t)(p - buf),
+                               (size_t)(eol - p)) < 0)
                 return -ENOMEM;
         } else if (st != IDG_LINE_COMMENT && !sc->bad_line) {
             sc->bad_line = lineno;

@@ -11,35 +11,14 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* Owners are printed in messages and audit lines: no blanks, no control bytes. */
-static inline bool owner_byte_ok(unsigned char c)
-{
-    return c > ' ' && c != 0x7f;
-}
-
 static bool owner_ok(const char *s, size_t n)
 {
     if (n == 0)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (!owner_byte_ok((unsigned char)s[i]))
+        if (!idg_owner_byte_ok((unsigned char)s[i]))
             return false;
     return true;
-}
-
-/* Where the '-' of a window owner "DIGITS-DIGITS" is, or 0 for any other
- * owner (a name may hold digits and dashes, but not only these two runs). */
-static size_t window_dash(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n && s[i] >= '0' && s[i] <= '9')
-        i++;
-    if (i == 0 || i + 1 >= n || s[i] != '-')
-        return 0;
-    for (size_t j = i + 1; j < n; j++)
-        if (s[j] < '0' || s[j] > '9')
-            return 0;
-    return i;
 }
 
 enum idg_line_status idg_parse_line(const char *line, size_t len, struct idg_entry *e)
@@ -77,7 +56,7 @@ enum idg_line_status idg_parse_line(const char *line, size_t len, struct idg_ent
 
     *e = (struct idg_entry){
         .owner = line, .owner_len = owner_len, .range = {.start = start, .count = count}};
-    size_t dash = window_dash(line, owner_len);
+    size_t dash = idg_window_dash(line, owner_len);
     if (!dash)
         return IDG_LINE_ENTRY;
     /* A window: the span is computed in 64 bits, where it cannot wrap. */
@@ -95,45 +74,6 @@ enum idg_line_status idg_parse_line(const char *line, size_t len, struct idg_ent
         return IDG_LINE_BAD_SPAN;
     e->range.count = (uint32_t)span;
     return IDG_LINE_ENTRY;
-}
-
-bool idg_parse_plain(const char *p, const char *end, struct idg_entry *e, const char **eol)
-{
-    /* The owner: bytes idg_parse_line takes in an owner, up to a ':'. A
-       '#' first makes a comment, a blank first is for the parser. */
-    const char *q = p;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* Eight bytes at a time to the first that ends an owner: a ':', a byte
-       up to ' ', or DEL (the lowest flagged byte of each mask is exact). */
-    const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
-    for (; end - q >= 8; q += 8) {
-        uint64_t x = idg_load8(q), c = x ^ (ones * ':'), d = x ^ (ones * 0x7f);
-        uint64_t stop = (((c - ones) & ~c) | ((d - ones) & ~d) | ((x - ones * 0x21) & ~x)) & high;
-        if (stop) {
-            q += __builtin_ctzll(stop) / 8;
-            break;
-        }
-    }
-#endif
-    while (q < end && *q != ':' && owner_byte_ok((unsigned char)*q))
-        q++;
-    if (q == p || q == end || *q != ':' || *p == '#')
-        return false;
-    size_t owner_len = (size_t)(q - p);
-    uint32_t start, count;
-    const char *n = q + 1;
-    if (idg_scan_u32(&n, end, IDG_ID_MAX, &start) < 0 || n == end || *n != ':')
-        return false;
-    n++;
-    if (idg_scan_u32(&n, end, IDG_COUNT_MAX, &count) < 0 || count == 0 ||
-        (n != end && *n != '\n') || idg_range_check(start, count) < 0)
-        return false;
-    if (window_dash(p, owner_len)) /* a window: the parser computes its span */
-        return false;
-    *e = (struct idg_entry){
-        .owner = p, .owner_len = owner_len, .range = {.start = start, .count = count}};
-    *eol = n;
-    return true;
 }
 
 bool idg_window_slot(const struct idg_entry *e, uint32_t uid, struct idg_range *out)
@@ -193,33 +133,16 @@ void idg_owner_init_name(struct idg_owner *o, const char *name)
     *o = (struct idg_owner){.name = name, .name_len = strlen(name)};
 }
 
-bool idg_owner_matches(const struct idg_owner *o, const char *owner, size_t len)
-{
-    if (o->name && len == o->name_len && memcmp(owner, o->name, len) == 0)
-        return true;
-    return len == o->uid_len && memcmp(owner, o->uid_str, len) == 0;
-}
-
 static bool has_prefix_colon(const char *line, size_t len, const char *key, size_t key_len)
 {
     return key_len != 0 && len > key_len && line[key_len] == ':' && memcmp(line, key, key_len) == 0;
-}
-
-bool idg_owner_takes(const struct idg_owner *o, const struct idg_entry *e, struct idg_range *got)
-{
-    if (e->window)
-        return o->has_wuid && idg_window_slot(e, o->wuid, got);
-    if (!idg_owner_matches(o, e->owner, e->owner_len))
-        return false;
-    *got = e->range;
-    return true;
 }
 
 /* Does the line begin like a window, "DIGITS-DIGITS:"? */
 static bool looks_like_window(const char *line, size_t len)
 {
     const char *colon = memchr(line, ':', len);
-    return colon && window_dash(line, (size_t)(colon - line)) != 0;
+    return colon && idg_window_dash(line, (size_t)(colon - line)) != 0;
 }
 
 bool idg_line_may_belong(const struct idg_owner *o, const char *line, size_t len)

@@ -24,7 +24,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "number.h"
 #include "range.h"
 
 enum idg_line_status {
@@ -53,14 +55,75 @@ struct idg_entry {
  * e->window, first and last for IDG_LINE_BAD_SPAN (whose uids it fails). */
 enum idg_line_status idg_parse_line(const char *line, size_t len, struct idg_entry *e);
 
+/* Owners are printed in messages and audit lines: no blanks, no control bytes. */
+static inline bool idg_owner_byte_ok(unsigned char c)
+{
+    return c > ' ' && c != 0x7f;
+}
+
+/* Where the '-' of a window owner "DIGITS-DIGITS" is, or 0 for any other
+ * owner (a name may hold digits and dashes, but not only these two runs). */
+static inline size_t idg_window_dash(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i == 0 || i + 1 >= n || s[i] != '-')
+        return 0;
+    for (size_t j = i + 1; j < n; j++)
+        if (s[j] < '0' || s[j] > '9')
+            return 0;
+    return i;
+}
+
 /*
  * The common line, "owner:START:COUNT", read in one pass from p (before
  * end) without looking for its end first: true with *e as idg_parse_line
  * fills it and *eol at the line's '\n' (or at end) when the line is such
  * an entry, not a window; false for every other line, which idg_parse_line
- * judges (the fuzz harness holds the two to the same answers).
+ * judges (the fuzz harness holds the two to the same answers). Inline: a
+ * scan calls it for every line, and its entry then stays in registers.
  */
-bool idg_parse_plain(const char *p, const char *end, struct idg_entry *e, const char **eol);
+
+static inline bool idg_parse_plain(const char *p, const char *end, struct idg_entry *e,
+                                   const char **eol)
+{
+    /* The owner: bytes idg_parse_line takes in an owner, up to a ':'. A
+       '#' first makes a comment, a blank first is for the parser. */
+    const char *q = p;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Eight bytes at a time to the first that ends an owner: a ':', a byte
+       up to ' ', or DEL (the lowest flagged byte of each mask is exact). */
+    const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+    for (; end - q >= 8; q += 8) {
+        uint64_t x = idg_load8(q), c = x ^ (ones * ':'), d = x ^ (ones * 0x7f);
+        uint64_t stop = (((c - ones) & ~c) | ((d - ones) & ~d) | ((x - ones * 0x21) & ~x)) & high;
+        if (stop) {
+            q += __builtin_ctzll(stop) / 8;
+            break;
+        }
+    }
+#endif
+    while (q < end && *q != ':' && idg_owner_byte_ok((unsigned char)*q))
+        q++;
+    if (q == p || q == end || *q != ':' || *p == '#')
+        return false;
+    size_t owner_len = (size_t)(q - p);
+    uint32_t start, count;
+    const char *n = q + 1;
+    if (idg_scan_u32(&n, end, IDG_ID_MAX, &start) < 0 || n == end || *n != ':')
+        return false;
+    n++;
+    if (idg_scan_u32(&n, end, IDG_COUNT_MAX, &count) < 0 || count == 0 ||
+        (n != end && *n != '\n') || idg_range_check(start, count) < 0)
+        return false;
+    if (idg_window_dash(p, owner_len)) /* a window: the parser computes its span */
+        return false;
+    *e = (struct idg_entry){
+        .owner = p, .owner_len = owner_len, .range = {.start = start, .count = count}};
+    *eol = n;
+    return true;
+}
 
 /* What is wrong with a malformed line, in words for a message. */
 const char *idg_line_status_str(enum idg_line_status st);
@@ -94,10 +157,25 @@ void idg_owner_init(struct idg_owner *o, const char *name, uint32_t uid);
  * is theirs. */
 void idg_owner_init_name(struct idg_owner *o, const char *name);
 /* Does the owner field, as text, name o? (Windows are never matched so.) */
-bool idg_owner_matches(const struct idg_owner *o, const char *owner, size_t len);
+static inline bool idg_owner_matches(const struct idg_owner *o, const char *owner, size_t len)
+{
+    if (o->name && len == o->name_len && memcmp(owner, o->name, len) == 0)
+        return true;
+    return len == o->uid_len && memcmp(owner, o->uid_str, len) == 0;
+}
+
 /* Is entry e o's, and what does it give o: the line's range, or o's slot of
- * a window. */
-bool idg_owner_takes(const struct idg_owner *o, const struct idg_entry *e, struct idg_range *got);
+ * a window. (Inline: the add scan asks it of every line.) */
+static inline bool idg_owner_takes(const struct idg_owner *o, const struct idg_entry *e,
+                                   struct idg_range *got)
+{
+    if (e->window)
+        return o->has_wuid && idg_window_slot(e, o->wuid, got);
+    if (!idg_owner_matches(o, e->owner, e->owner_len))
+        return false;
+    *got = e->range;
+    return true;
+}
 
 /*
  * Cheap test on a raw line: does it begin with "<name>:" or "<uid>:", or,
