@@ -15,12 +15,13 @@
  * is no entry and holds nothing.
  *
  * The structure (':', '\n', '-' and digits) is read 64 bytes at a time, with
- * SSE2, AVX2 or AVX-512BW on x86-64 (the best the processor has). A block
- * with no run of digits long enough to reach X and no '-' after a digit is
- * passed over whole, only its newlines counted; the others are walked line
- * by line as bits: no byte loop, no parse per line. A line that ends in a
- * walked block but began in one passed over has its colons read from its
- * bytes then, once (a block passed over keeps no state but its lines).
+ * SSE2, AVX2 or AVX-512BW on x86-64 (the best the processor has), eight
+ * bytes in a word at a time elsewhere. A block with no run of digits long
+ * enough to reach X and no '-' after a digit is passed over whole, only its
+ * newlines counted; the others are walked line by line as bits: no byte
+ * loop, no parse per line. A line that ends in a walked block but began in
+ * one passed over has its colons read from its bytes then, once (a block
+ * passed over keeps no state but its lines).
  */
 #ifndef IDGATE_HOLDSCAN_H
 #define IDGATE_HOLDSCAN_H

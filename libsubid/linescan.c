@@ -48,13 +48,6 @@ static inline int scan_tail(const char *buf, size_t i, size_t end, const struct 
     return 0;
 }
 
-/* One in the high bit of each byte of x that is zero, and nowhere else. */
-static inline uint64_t zero_bytes(uint64_t x)
-{
-    const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
-    return ~(((x & low7) + low7) | x | low7);
-}
-
 int idg_linescan_portable(const char *buf, size_t end, const struct idg_firstbytes *fb,
                           idg_linestart_fn fn, void *arg, uint32_t *lines)
 {
@@ -77,7 +70,8 @@ int idg_linescan_portable(const char *buf, size_t end, const struct idg_firstbyt
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
         w = __builtin_bswap64(w); /* byte 0 in the low bits, as below assumes */
 #endif
-        for (uint64_t m = zero_bytes(w ^ UINT64_C(0x0a0a0a0a0a0a0a0a)); m && r == 0; m &= m - 1) {
+        for (uint64_t m = idg_zero_bytes(w ^ UINT64_C(0x0a0a0a0a0a0a0a0a)); m && r == 0;
+             m &= m - 1) {
             size_t p = i + (size_t)(__builtin_ctzll(m) >> 3) + 1;
             n++;
             if (first[(unsigned char)buf[p]])

@@ -84,7 +84,6 @@ static inline size_t idg_window_dash(const char *s, size_t n)
  * judges (the fuzz harness holds the two to the same answers). Inline: a
  * scan calls it for every line, and its entry then stays in registers.
  */
-
 static inline bool idg_parse_plain(const char *p, const char *end, struct idg_entry *e,
                                    const char **eol)
 {
