@@ -318,8 +318,11 @@ int idg_ranges_sort(struct idg_range *v, size_t n)
 }
 
 /* Keep range r as taken: joined to the last kept range when it starts
- * inside or right after it, else appended. 0 or -ENOMEM. */
-static int keep_range(struct idg_add_scan *sc, struct idg_range r)
+ * inside or right after it, else appended. 0 or -ENOMEM. Always inline,
+ * as add_scan_entry: the add scan's loop without the two calls per line
+ * took 16.9 ms instead of 18.4 at 1,000,000 lines (tests/bench/bench-alloc). */
+static inline __attribute__((always_inline)) int keep_range(struct idg_add_scan *sc,
+                                                            struct idg_range r)
 {
     if (sc->n_ranges) {
         struct idg_range *last = &sc->ranges[sc->n_ranges - 1];
@@ -343,8 +346,10 @@ static int keep_range(struct idg_add_scan *sc, struct idg_range r)
 /* One entry of the file for idg_add_scan. Its range comes apart from e,
  * in registers: read back from *e as one word right after the parser
  * stored it as two, it would wait for the stores (a stall on every line). */
-static int add_scan_entry(struct idg_add_scan *sc, const struct idg_entry *e, struct idg_range r,
-                          uint32_t lineno, size_t off, size_t len)
+static inline __attribute__((always_inline)) int add_scan_entry(struct idg_add_scan *sc,
+                                                                const struct idg_entry *e,
+                                                                struct idg_range r, uint32_t lineno,
+                                                                size_t off, size_t len)
 {
     struct idg_range mine;
     /* The owner's line, or their slot of a window: what serves them is
