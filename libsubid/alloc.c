@@ -320,7 +320,10 @@ int idg_ranges_sort(struct idg_range *v, size_t n)
 /* Keep range r as taken: joined to the last kept range when it starts
  * inside or right after it, else appended. 0 or -ENOMEM. Always inline,
  * as add_scan_entry: the add scan's loop without the two calls per line
- * took 16.9 ms instead of 18.4 at 1,000,000 lines (tests/bench/bench-alloc). */
+ * took 16.9 ms instead of 18.4 at 1,000,000 lines (tests/bench/bench-alloc),
+ * and the entry the inline parser fills stays in registers; read back from
+ * memory as one word right after the parser stored it as two, its range
+ * would wait for the stores on every line. */
 static inline __attribute__((always_inline)) int keep_range(struct idg_add_scan *sc,
                                                             struct idg_range r)
 {
@@ -343,13 +346,11 @@ static inline __attribute__((always_inline)) int keep_range(struct idg_add_scan 
     return 0;
 }
 
-/* One entry of the file for idg_add_scan. Its range comes apart from e,
- * in registers: read back from *e as one word right after the parser
- * stored it as two, it would wait for the stores (a stall on every line). */
+/* One entry of the file for idg_add_scan. */
 static inline __attribute__((always_inline)) int add_scan_entry(struct idg_add_scan *sc,
                                                                 const struct idg_entry *e,
-                                                                struct idg_range r, uint32_t lineno,
-                                                                size_t off, size_t len)
+                                                                uint32_t lineno, size_t off,
+                                                                size_t len)
 {
     struct idg_range mine;
     /* The owner's line, or their slot of a window: what serves them is
@@ -361,11 +362,11 @@ static inline __attribute__((always_inline)) int add_scan_entry(struct idg_add_s
         sc->have = (struct idg_scan_hit){lineno, off, len, *e, NULL};
         sc->have.e.range = mine;
     }
-    if (sc->exact && !sc->conflict && idg_range_overlaps(r, sc->want)) {
+    if (sc->exact && !sc->conflict && idg_range_overlaps(e->range, sc->want)) {
         sc->conflict = true;
         sc->hit = (struct idg_scan_hit){lineno, off, len, *e, NULL};
     }
-    return keep_range(sc, r);
+    return keep_range(sc, e->range);
 }
 
 static void add_scan_begin(struct idg_add_scan *sc)
@@ -391,8 +392,7 @@ static int add_scan_lines(struct idg_add_scan *sc, const char *buf, size_t len, 
         /* Most lines are plain entries, read in one pass; the parser
            judges the rest (comments, windows, malformed lines). */
         if (idg_parse_plain(p, end, &e, &eol)) {
-            if (add_scan_entry(sc, &e, e.range, lineno, base + (size_t)(p - buf),
-                               (size_t)(eol - p)) < 0)
+            if (add_scan_entry(sc, &e, lineno, base + (size_t)(p - buf), (size_t)(eol - p)) < 0)
                 return -ENOMEM;
             p = eol < end ? eol + 1 : end;
             continue;
@@ -402,8 +402,7 @@ static int add_scan_lines(struct idg_add_scan *sc, const char *buf, size_t len, 
             eol = end;
         enum idg_line_status st = idg_parse_line(p, (size_t)(eol - p), &e);
         if (st == IDG_LINE_ENTRY) {
-            if (add_scan_entry(sc, &e, e.range, lineno, base + (size_t)(p - buf),
-                               (size_t)(eol - p)) < 0)
+            if (add_scan_entry(sc, &e, lineno, base + (size_t)(p - buf), (size_t)(eol - p)) < 0)
                 return -ENOMEM;
         } else if (st != IDG_LINE_COMMENT && !sc->bad_line) {
             sc->bad_line = lineno;

@@ -70,16 +70,13 @@ struct marks {
    bytes in a word at a time (the reference, and other processors' pass). */
 static inline struct marks marks_portable(const char *p)
 {
-    const uint64_t ones = UINT64_C(0x0101010101010101), low7 = ones * 0x7f, high = ones * 0x80;
+    const uint64_t ones = UINT64_C(0x0101010101010101), high = ones * 0x80;
     struct marks m = {0, 0, 0, 0};
     for (unsigned k = 0; k < 8; k++) {
-        uint64_t w;
-        memcpy(&w, p + 8 * k, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        w = __builtin_bswap64(w); /* byte 0 in the low bits */
-#endif
-        /* A digit is a byte whose xor with '0' is below 10. */
-        uint64_t t = w ^ (ones * '0'), other = (((t & low7) + ones * 0x76) | t) & high;
+        uint64_t w = idg_load8(p + 8 * k);
+        /* Digits exactly: idg_nondigits over the low seven bits of each
+           byte, and no byte of 0x80 or more is a digit. */
+        uint64_t other = idg_nondigits(w & ~high) | (w & high);
         m.colon |= (uint64_t)idg_high_bits8(idg_zero_bytes(w ^ (ones * ':'))) << (8 * k);
         m.nl |= (uint64_t)idg_high_bits8(idg_zero_bytes(w ^ (ones * '\n'))) << (8 * k);
         m.dash |= (uint64_t)idg_high_bits8(idg_zero_bytes(w ^ (ones * '-'))) << (8 * k);
@@ -175,21 +172,27 @@ struct walk {
     uint32_t n; /* lines ended so far */
 };
 
+/* A ':' (colon) or '-' at pos of the line being walked. */
+static inline void walk_mark(struct walk *w, bool colon, size_t pos)
+{
+    if (!colon) {
+        w->dash |= w->colons == 0;
+        return;
+    }
+    if (w->colons < 2)
+        w->c[w->colons] = pos;
+    w->colons++;
+}
+
 /* The colons and the dash of the line buf[w->start..nl), read from its
    bytes: for a line part of which skip_block() passed over. */
 static void reread_line(struct walk *w, const char *buf, size_t nl)
 {
     w->colons = 0;
     w->dash = false;
-    for (size_t k = w->start; k < nl; k++) {
-        if (buf[k] == ':') {
-            if (w->colons < 2)
-                w->c[w->colons] = k;
-            w->colons++;
-        } else if (buf[k] == '-') {
-            w->dash |= w->colons == 0;
-        }
-    }
+    for (size_t k = w->start; k < nl; k++)
+        if (buf[k] == ':' || buf[k] == '-')
+            walk_mark(w, buf[k] == ':', k);
     w->blind = false;
 }
 
@@ -200,15 +203,8 @@ static inline int walk_block(struct walk *w, const char *buf, size_t i, struct m
         uint64_t bit = ev & (~ev + 1);
         size_t pos = i + (size_t)__builtin_ctzll(ev);
         if (!(m.nl & bit)) {
-            if (w->blind) {
-                /* counted by reread_line() at the line's end */
-            } else if (m.colon & bit) {
-                if (w->colons < 2)
-                    w->c[w->colons] = pos;
-                w->colons++;
-            } else {
-                w->dash |= w->colons == 0;
-            }
+            if (!w->blind) /* else reread_line() counts it at the line's end */
+                walk_mark(w, (m.colon & bit) != 0, pos);
             continue;
         }
         if (w->blind)

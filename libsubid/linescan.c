@@ -65,11 +65,7 @@ int idg_linescan_portable(const char *buf, size_t end, const struct idg_firstbyt
     size_t i = 0;
     /* A '\n' at end - 1 begins no line: the words stop before it. */
     for (; r == 0 && i + 8 < end; i += 8) {
-        uint64_t w;
-        memcpy(&w, buf + i, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        w = __builtin_bswap64(w); /* byte 0 in the low bits, as below assumes */
-#endif
+        uint64_t w = idg_load8(buf + i);
         for (uint64_t m = idg_zero_bytes(w ^ UINT64_C(0x0a0a0a0a0a0a0a0a)); m && r == 0;
              m &= m - 1) {
             size_t p = i + (size_t)(__builtin_ctzll(m) >> 3) + 1;

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "swar.h"
+
 /* The bits set in x. Without -mpopcnt the builtin is a libgcc call; this
    is a few instructions inline, for the scans' rare paths. */
 static inline unsigned idg_popcount64(uint64_t x)
@@ -26,21 +28,6 @@ static inline unsigned idg_popcount64(uint64_t x)
     x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
     x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
     return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
-}
-
-/* One in the high bit of each byte of x that is zero, and nowhere else
-   (exact for every byte: no carry crosses from one byte to the next). */
-static inline uint64_t idg_zero_bytes(uint64_t x)
-{
-    const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
-    return ~(((x & low7) + low7) | x | low7);
-}
-
-/* The high bits of the eight bytes of m (as idg_zero_bytes gives them) as
-   eight bits, byte 0's lowest: each lands on its own bit of the top byte. */
-static inline unsigned idg_high_bits8(uint64_t m)
-{
-    return (unsigned)(((m >> 7) * UINT64_C(0x0102040810204080)) >> 56);
 }
 
 /* The bytes a candidate line begins with: up to two bytes, and the digits. */

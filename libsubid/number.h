@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "swar.h"
+
 /* The largest valid id: (uid_t)-1 means "no id" to the kernel. */
 #define IDG_ID_MAX UINT32_C(4294967294)
 /* The largest count: 0 + 4294967295 reaches the end of the id space. */
@@ -45,22 +47,6 @@ static inline int idg_scan_u32_bytes(const char **p, const char *end, uint32_t m
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Eight bytes at p as a word, the first in the low byte. */
-static inline uint64_t idg_load8(const char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof(x));
-    return x;
-}
-
-/* The high bit of each byte of x that is not '0'..'9' (exact up to the
-   first such byte, which is all that is used). */
-static inline uint64_t idg_nondigits(uint64_t x)
-{
-    uint64_t t = x ^ UINT64_C(0x3030303030303030); /* a digit becomes 0..9 */
-    return ((t + UINT64_C(0x7676767676767676)) | t) & UINT64_C(0x8080808080808080);
-}
-
 /* The value of 8 digits in a word (as idg_load8 gives them, minus '0'). */
 static inline uint64_t idg_value8(uint64_t t)
 {

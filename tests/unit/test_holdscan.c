@@ -167,7 +167,9 @@ START_TEST(test_holdscan_line_from_a_passed_block)
         for (size_t t = 0; t < ARRAY_SIZE(tails); t++)
             for (size_t len = 1; len < 140; len++) {
                 /* "#\n", then an owner of len bytes ending the head, then
-                   the tail: the owner spans zero to two whole blocks. */
+                   the tail: the owner spans zero to two whole blocks. With
+                   no head the owner runs into the number (one colon: no
+                   entry), so a holder line follows for the scan to find. */
                 size_t n = (size_t)snprintf(buf, sizeof(buf), "#\n");
                 memset(buf + n, 'o', len);
                 n += len;
